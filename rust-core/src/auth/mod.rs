@@ -1,0 +1,209 @@
+//! Sign-in flows and the token manager that keeps a connection's access token current.
+
+pub mod certificate;
+pub mod jwt;
+pub mod token_endpoint;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::secret::Secret;
+use certificate::SigningCertificate;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use token_endpoint::TokenResponse;
+
+/// The margin all Microsoft authentication libraries keep before a token's expiry.
+pub const EXPIRY_MARGIN: Duration = Duration::from_secs(300);
+/// Lifetime assumed when a response does not say (Entra's minimum is 60 minutes).
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// Microsoft's public client for delegated Exchange Online sign-ins.
+pub const EXCHANGE_PUBLIC_CLIENT_ID: &str = "fb78d390-0c51-40cd-8e17-fdbfab77341b";
+
+pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+pub fn system_clock() -> Clock {
+    Arc::new(SystemTime::now)
+}
+
+/// An access token and what is needed to renew it.
+#[derive(Clone, Debug)]
+pub struct Token {
+    pub access: Secret,
+    pub issued_at: SystemTime,
+    pub expires_at: SystemTime,
+    pub refresh: Option<Secret>,
+}
+
+impl Token {
+    pub fn from_response(response: TokenResponse, now: SystemTime) -> Self {
+        let lifetime = response.expires_in.map(Duration::from_secs).unwrap_or(DEFAULT_LIFETIME);
+        Token { access: response.access_token, issued_at: now, expires_at: now + lifetime, refresh: response.refresh_token }
+    }
+
+    /// Renew 300 s before expiry; for tokens that live less than twice that (the sandbox's
+    /// short lifetimes), renew at half the lifetime instead.
+    pub fn needs_renewal(&self, now: SystemTime) -> bool {
+        let lifetime = self.expires_at.duration_since(self.issued_at).unwrap_or_default();
+        let margin = EXPIRY_MARGIN.min(lifetime / 2);
+        match self.expires_at.duration_since(now) {
+            Ok(left) => left <= margin,
+            Err(_) => true,
+        }
+    }
+
+    pub fn is_expired(&self, now: SystemTime) -> bool {
+        now >= self.expires_at
+    }
+}
+
+/// How a connection gets a new token.
+pub enum Credential {
+    /// Client credentials with a certificate assertion, rebuilt for every request.
+    Certificate { app_id: String, certificate: SigningCertificate },
+    /// A token the user handed us: it cannot be renewed.
+    AccessToken,
+    /// Delegated sign-ins renew with their refresh token.
+    Delegated { client_id: String },
+}
+
+impl Credential {
+    pub fn is_renewable(&self) -> bool {
+        !matches!(self, Credential::AccessToken)
+    }
+}
+
+/// Keeps one token current for one connection. The async mutex makes renewal single-flight:
+/// callers that arrive while a renewal runs wait for it and then use its result.
+pub struct TokenManager {
+    credential: Credential,
+    token_url: String,
+    scope: String,
+    http: reqwest::Client,
+    clock: Clock,
+    state: tokio::sync::Mutex<Token>,
+}
+
+impl TokenManager {
+    pub fn new(credential: Credential, token_url: String, scope: String, http: reqwest::Client, clock: Clock, first: Token) -> Self {
+        TokenManager { credential, token_url, scope, http, clock, state: tokio::sync::Mutex::new(first) }
+    }
+
+    /// A token good for the next request, renewing it first when it is within the margin.
+    pub async fn current(&self) -> Result<Secret> {
+        let mut token = self.state.lock().await;
+        let now = (self.clock)();
+        if !token.needs_renewal(now) {
+            return Ok(token.access.clone());
+        }
+        if !self.credential.is_renewable() {
+            if token.is_expired(now) {
+                return Err(access_token_expired(token.expires_at));
+            }
+            return Ok(token.access.clone());
+        }
+        let renewed = self.acquire(token.refresh.clone()).await?;
+        // A refresh response without refresh_token keeps the old one (requirement 4).
+        let refresh = renewed.refresh.clone().or_else(|| token.refresh.clone());
+        *token = Token { refresh, ..renewed };
+        Ok(token.access.clone())
+    }
+
+    /// Forgets the token's remaining life so the next call renews (after a 401).
+    pub async fn invalidate(&self) {
+        let mut token = self.state.lock().await;
+        token.expires_at = token.issued_at;
+    }
+
+    pub async fn snapshot(&self) -> (SystemTime, bool) {
+        let token = self.state.lock().await;
+        (token.expires_at, token.is_expired((self.clock)()))
+    }
+
+    pub fn is_renewable(&self) -> bool {
+        self.credential.is_renewable()
+    }
+
+    async fn acquire(&self, refresh: Option<Secret>) -> Result<Token> {
+        acquire(&self.credential, &self.http, &self.token_url, &self.scope, refresh.as_ref(), (self.clock)()).await
+    }
+}
+
+/// One token request for a credential. Also used for the first token of a connection.
+pub async fn acquire(
+    credential: &Credential,
+    http: &reqwest::Client,
+    token_url: &str,
+    scope: &str,
+    refresh: Option<&Secret>,
+    now: SystemTime,
+) -> Result<Token> {
+    let response = match credential {
+        Credential::Certificate { app_id, certificate } => {
+            let assertion = certificate.assertion(app_id, token_url, now)?;
+            token_endpoint::request(
+                http,
+                token_url,
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", app_id),
+                    ("scope", scope),
+                    ("client_assertion_type", certificate::ASSERTION_TYPE),
+                    ("client_assertion", assertion.expose()),
+                ],
+            )
+            .await?
+        }
+        Credential::Delegated { client_id } => {
+            let Some(refresh) = refresh else {
+                return Err(Error::new(ErrorCode::TokenExpired, "The sign-in has expired and has no refresh token. Run Connect-ExchangeOnline again."));
+            };
+            let scopes = format!("{scope} openid profile offline_access");
+            token_endpoint::request(
+                http,
+                token_url,
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("client_id", client_id),
+                    ("scope", &scopes),
+                    ("refresh_token", refresh.expose()),
+                ],
+            )
+            .await?
+        }
+        Credential::AccessToken => return Err(access_token_expired(now)),
+    };
+    Ok(Token::from_response(response, now))
+}
+
+fn access_token_expired(at: SystemTime) -> Error {
+    let when = httpdate::fmt_http_date(at);
+    Error::new(
+        ErrorCode::TokenExpired,
+        format!("The access token given to Connect-ExchangeOnline expired at {when}. Tokens passed with -AccessToken cannot be renewed: get a new token and connect again."),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(lifetime: u64) -> Token {
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        Token { access: Secret::new("a"), issued_at: t0, expires_at: t0 + Duration::from_secs(lifetime), refresh: None }
+    }
+
+    #[test]
+    fn renews_300_seconds_before_expiry() {
+        let t = token(3600);
+        assert!(!t.needs_renewal(t.issued_at + Duration::from_secs(3299)));
+        assert!(t.needs_renewal(t.issued_at + Duration::from_secs(3300)));
+    }
+
+    #[test]
+    fn short_lifetimes_renew_at_half_life() {
+        let t = token(30);
+        assert!(!t.needs_renewal(t.issued_at + Duration::from_secs(14)));
+        assert!(t.needs_renewal(t.issued_at + Duration::from_secs(15)));
+        assert!(t.needs_renewal(t.issued_at + Duration::from_secs(31)));
+    }
+}

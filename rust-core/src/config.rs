@@ -1,0 +1,118 @@
+//! The connection configuration C# sends as JSON. Unknown fields are ignored so that new
+//! parameters do not change the ABI.
+
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use serde::Deserialize;
+
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum Flow {
+    Certificate,
+    AccessToken,
+    ManagedIdentity,
+    Interactive,
+    Device,
+    Password,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateConfig {
+    pub certificate_der: String,
+    pub private_key_pkcs8: Secret,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ConnectConfig {
+    pub flow: Option<Flow>,
+    pub app_id: Option<String>,
+    pub organization: Option<String>,
+    pub delegated_organization: Option<String>,
+    pub user_principal_name: Option<String>,
+    pub exchange_environment_name: Option<String>,
+    pub connection_uri: Option<String>,
+    #[serde(rename = "azureAdAuthorizationEndpointUri", alias = "azureADAuthorizationEndpointUri")]
+    pub authority_uri: Option<String>,
+    pub page_size: Option<u32>,
+    pub certificate: Option<CertificateConfig>,
+    pub access_token: Option<Secret>,
+    pub managed_identity_account_id: Option<String>,
+    pub password: Option<Secret>,
+    pub prefix: Option<String>,
+}
+
+pub const MAX_PAGE_SIZE: u32 = 1000;
+
+impl ConnectConfig {
+    pub fn parse(bytes: &[u8]) -> Result<Self> {
+        let config: ConnectConfig = serde_json::from_slice(bytes)
+            .map_err(|e| Error::new(crate::error::ErrorCode::InvalidInput, format!("The connection configuration is not valid JSON: {e}")))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn flow(&self) -> Result<Flow> {
+        self.flow.ok_or_else(|| Error::invalid_argument("The connection configuration names no sign-in flow."))
+    }
+
+    pub fn page_size(&self) -> u32 {
+        self.page_size.unwrap_or(MAX_PAGE_SIZE)
+    }
+
+    /// Checks that do not need the network; C# checks the same earlier with PowerShell's
+    /// words, this keeps the library safe for any caller.
+    fn validate(&self) -> Result<()> {
+        if let Some(size) = self.page_size {
+            if !(1..=MAX_PAGE_SIZE).contains(&size) {
+                return Err(Error::invalid_argument(format!(
+                    "PageSize {size} is out of range: use a number from 1 to {MAX_PAGE_SIZE}."
+                )));
+            }
+        }
+        let app_only = matches!(self.flow, Some(Flow::Certificate) | Some(Flow::ManagedIdentity));
+        if app_only && self.organization.as_deref().map_or(true, str::is_empty) {
+            return Err(Error::invalid_argument(
+                "App-only sign-in needs -Organization: give the tenant's primary domain, e.g. -Organization contoso.onmicrosoft.com.",
+            ));
+        }
+        if self.flow == Some(Flow::Certificate) {
+            if self.app_id.as_deref().map_or(true, str::is_empty) {
+                return Err(Error::invalid_argument("Certificate sign-in needs -AppId."));
+            }
+            if self.certificate.is_none() {
+                return Err(Error::invalid_argument("Certificate sign-in needs a certificate."));
+            }
+        }
+        if self.flow == Some(Flow::AccessToken) && self.access_token.as_ref().map_or(true, Secret::is_empty) {
+            return Err(Error::invalid_argument("-AccessToken is empty."));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_only_without_organization_says_what_to_do() {
+        let e = ConnectConfig::parse(br#"{"flow":"certificate","appId":"x","certificate":{"certificateDer":"","privateKeyPkcs8":""}}"#).unwrap_err();
+        assert!(e.message.contains("-Organization"));
+    }
+
+    #[test]
+    fn page_size_is_checked() {
+        let e = ConnectConfig::parse(br#"{"flow":"accessToken","accessToken":"a.b.c","pageSize":0}"#).unwrap_err();
+        assert!(e.message.contains("PageSize 0 is out of range"));
+        assert!(ConnectConfig::parse(br#"{"flow":"accessToken","accessToken":"a.b.c","pageSize":1000,"unknownField":1}"#).is_ok());
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let c = ConnectConfig::parse(br#"{"flow":"accessToken","accessToken":"canary-token-x","password":"canary-pw"}"#).unwrap();
+        let text = format!("{c:?}");
+        assert!(!text.contains("canary"), "{text}");
+    }
+}
