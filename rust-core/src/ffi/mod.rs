@@ -81,3 +81,23 @@ pub(crate) unsafe fn input<'a>(ptr: *const u8, len: usize, name: &str) -> Result
 pub extern "C" fn exo_version() -> ExoSlice {
     ExoSlice::from_static(concat!(env!("CARGO_PKG_VERSION"), "\0"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_error_code() {
+        let e = guard(|| panic!("boom"));
+        assert!(!e.is_null());
+        // SAFETY: `e` is a live error returned by guard.
+        unsafe {
+            assert_eq!(error::exo_error_code(e), ErrorCode::Panic as u32);
+            let m = error::exo_error_message(e);
+            let text = std::str::from_utf8(std::slice::from_raw_parts(m.ptr, m.len)).unwrap();
+            assert!(text.contains("boom"), "{text}");
+            error::exo_error_free(e);
+        }
+        assert_eq!(guard_infallible(7, || panic!("quiet")), 7);
+    }
+}
