@@ -131,7 +131,7 @@ namespace ExoNative
             }
             WriteDebug(string.Format(CultureInfo.InvariantCulture, "{0} page {1}: {2} records, request id {3}",
                 ServiceCmdletName, pageNumber, page.Records.Count, page.RequestId));
-            foreach (PSObject record in page.Records)
+            foreach (object record in page.Records)
             {
                 WriteObject(record);
             }

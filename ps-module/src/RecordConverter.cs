@@ -9,7 +9,7 @@ namespace ExoNative
     /// <summary>One page from exo_pager_next, turned into PowerShell objects.</summary>
     internal sealed class Page
     {
-        internal readonly List<PSObject> Records = new();
+        internal readonly List<object> Records = new();
         internal readonly List<string> Warnings = new();
         internal readonly List<string> Log = new();
         internal string? RequestId;
@@ -38,6 +38,11 @@ namespace ExoNative
         private readonly string? _typeName;
         private byte[][] _nameBytes = new byte[256][];
         private string[] _names = new string[256];
+
+        // The record being read, and the generated class the previous record used.
+        private object?[] _values = new object?[256];
+        private string[] _recordNames = new string[256];
+        private RecordShape? _shape;
 
         // The annotation waiting for its property: name bytes before '@', and what it says.
         private readonly byte[] _pendingName = new byte[512];
@@ -68,7 +73,7 @@ namespace ExoNative
                     {
                         if (reader.TokenType == JsonTokenType.StartObject)
                         {
-                            page.Records.Add(ReadObject(ref reader, _typeName, cacheNames: true));
+                            page.Records.Add(ReadRecord(ref reader));
                         }
                         else
                         {
@@ -117,6 +122,86 @@ namespace ExoNative
                     reader.Skip();
                 }
             }
+        }
+
+        /// <summary>
+        /// Reads one top-level record (the reader is on its StartObject) into an instance of the
+        /// generated class for its property list; a record no class can hold stays a PSObject.
+        /// </summary>
+        private object ReadRecord(ref Utf8JsonReader reader)
+        {
+            var start = reader; // a copy: the fallback re-reads the record the slow way
+            int count = 0;
+            _pendingLength = -1;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueIsEscaped || _typeName == null)
+                {
+                    return Fallback(ref reader, start);
+                }
+                ReadOnlySpan<byte> name = reader.ValueSpan;
+                int at = name.IndexOf((byte)'@');
+                if (at >= 0)
+                {
+                    ReadAnnotation(ref reader, name, at);
+                    continue;
+                }
+                Hint hint = Hint.None, elementHint = Hint.None;
+                if (_pendingLength >= 0 && name.SequenceEqual(_pendingName.AsSpan(0, _pendingLength)))
+                {
+                    hint = _pendingHint;
+                    elementHint = _pendingElementHint;
+                }
+                _pendingLength = -1;
+                string propertyName = CachedName(count, name);
+                reader.Read();
+                if (count == _values.Length)
+                {
+                    Array.Resize(ref _values, count * 2);
+                    Array.Resize(ref _recordNames, count * 2);
+                }
+                _recordNames[count] = propertyName;
+                _values[count] = ReadValue(ref reader, hint, elementHint);
+                count++;
+            }
+
+            RecordShape? shape = _shape;
+            if (shape == null || !SameNames(shape.Names, count))
+            {
+                shape = _shape = RecordShapes.Get(_typeName!, _recordNames.AsSpan(0, count).ToArray());
+                if (shape == null)
+                {
+                    return Fallback(ref reader, start);
+                }
+            }
+            ExoRecord record = shape.Create();
+            record.Shape = shape;
+            record.Values = _values.AsSpan(0, count).ToArray();
+            Array.Clear(_values, 0, count);
+            return record;
+        }
+
+        private bool SameNames(string[] names, int count)
+        {
+            if (names.Length != count)
+            {
+                return false;
+            }
+            for (int i = 0; i < count; i++)
+            {
+                if (!string.Equals(names[i], _recordNames[i], StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /// <summary>Re-reads the record from its start as a PSObject with note properties.</summary>
+        private PSObject Fallback(ref Utf8JsonReader reader, Utf8JsonReader start)
+        {
+            reader = start;
+            return ReadObject(ref reader, _typeName, cacheNames: false);
         }
 
         /// <summary>Reads the object the reader is on (StartObject) into a PSObject.</summary>

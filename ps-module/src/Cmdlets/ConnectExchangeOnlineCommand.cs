@@ -161,7 +161,7 @@ namespace ExoNative.Cmdlets
                 string commands = Prefix == null ? "Get-Mailbox" : $"Get-{Prefix}Mailbox";
                 WriteInformation(new InformationRecord(new HostInformationMessage
                 {
-                    Message = $"Connected to Exchange Online as {who} ({info.Organization ?? info.TenantId}) as {connection.Name}; {commands} uses this connection, Disconnect-ExchangeOnline closes it.",
+                    Message = $"Connected to Exchange Online as {who} ({info.Organization ?? info.TenantId}), connection {connection.Name}: {commands} uses it; Disconnect-ExchangeOnline closes it.",
                 }, "Connect-ExchangeOnline") { Tags = { "PSHOST" } });
             }
         }
