@@ -81,6 +81,13 @@ typedef struct ExoError ExoError;
 // `exo_pager_next`; another thread may trigger the cancellation handle it was given.
 typedef struct ExoPager ExoPager;
 
+// A sign-in between `exo_signin_begin` and `exo_signin_complete`. For an interactive
+// sign-in it owns the loopback listener. Thread rules: `Send + Sync`; `exo_signin_complete`
+// succeeds at most once per handle (from any thread; a second call is an InvalidArgument
+// error), and its cancellation handle may be triggered from another thread. Free it only
+// when no call is using it; freeing closes the listener.
+typedef struct ExoSignIn ExoSignIn;
+
 // Bytes borrowed from Rust, valid as long as the object they came from (documented per
 // function). Never freed by the caller. Text slices are UTF-8, not NUL-terminated
 // (`exo_version` excepted, whose slice is followed by a NUL).
@@ -195,5 +202,37 @@ struct ExoError *exo_pager_next(struct ExoPager *pager,
 // # Safety
 // `pager` is null or a handle from this library not yet freed.
 void exo_pager_free(struct ExoPager *pager);
+
+// Starts a sign-in from a JSON configuration whose flow is "interactive" or "device".
+// Interactive: binds the loopback listener on 127.0.0.1 and writes the prompt
+// `{"kind":"browser","url":"<authorize URL>"}`; the URL carries the sign-in's `state`, so
+// open it in the browser and never log it. Device: requests a device code and writes
+// `{"kind":"deviceCode","message":"...","userCode":"...","verificationUri":"...","expiresIn":900}`.
+// On success writes a new handle to `*out` and the prompt to `*out_prompt` (free it with
+// `exo_buffer_free`).
+//
+// # Safety
+// `config` points to `config_len` bytes; `out` and `out_prompt` are valid places to write.
+struct ExoError *exo_signin_begin(const uint8_t *config,
+                                  size_t config_len,
+                                  struct ExoSignIn **out,
+                                  struct ExoBuffer *out_prompt);
+
+// Waits for the user (the browser's redirect, or the device code being entered) and writes
+// the new connection to `*out`. Cancelling through `cancel` closes the listener or stops
+// polling, and the handle cannot be completed again.
+//
+// # Safety
+// `signin` is a live handle; `cancel` is null or a live handle; `out` is a valid place to
+// write a pointer.
+struct ExoError *exo_signin_complete(struct ExoSignIn *signin,
+                                     const struct ExoCancel *cancel,
+                                     struct ExoConnection **out);
+
+// Frees a sign-in, closing its listener. Accepts null.
+//
+// # Safety
+// `signin` is null or a handle from `exo_signin_begin` not yet freed.
+void exo_signin_free(struct ExoSignIn *signin);
 
 #endif /* EXO_CORE_H */

@@ -85,6 +85,14 @@ impl ConnectConfig {
                 return Err(Error::invalid_argument("Certificate sign-in needs a certificate."));
             }
         }
+        if self.flow == Some(Flow::Password) {
+            if self.user_principal_name.as_deref().map_or(true, |u| u.trim().is_empty()) {
+                return Err(Error::invalid_argument("-Credential sign-in needs a user name (e.g. admin@contoso.onmicrosoft.com)."));
+            }
+            if self.password.as_ref().map_or(true, Secret::is_empty) {
+                return Err(Error::invalid_argument("-Credential sign-in needs a password."));
+            }
+        }
         if self.flow == Some(Flow::AccessToken) && self.access_token.as_ref().map_or(true, Secret::is_empty) {
             return Err(Error::invalid_argument("-AccessToken is empty."));
         }
@@ -107,6 +115,15 @@ mod tests {
         let e = ConnectConfig::parse(br#"{"flow":"accessToken","accessToken":"a.b.c","pageSize":0}"#).unwrap_err();
         assert!(e.message.contains("PageSize 0 is out of range"));
         assert!(ConnectConfig::parse(br#"{"flow":"accessToken","accessToken":"a.b.c","pageSize":1000,"unknownField":1}"#).is_ok());
+    }
+
+    #[test]
+    fn password_sign_in_needs_user_and_password() {
+        let e = ConnectConfig::parse(br#"{"flow":"password","password":"x"}"#).unwrap_err();
+        assert!(e.message.contains("user name"));
+        let e = ConnectConfig::parse(br#"{"flow":"password","userPrincipalName":"a@b.c"}"#).unwrap_err();
+        assert!(e.message.contains("password"));
+        assert!(ConnectConfig::parse(br#"{"flow":"password","userPrincipalName":"a@b.c","password":"p"}"#).is_ok());
     }
 
     #[test]

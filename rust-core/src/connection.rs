@@ -2,7 +2,9 @@
 //! Connections are `Send + Sync`: PowerShell runspaces may share one.
 
 use crate::auth::certificate::SigningCertificate;
-use crate::auth::{self, jwt, Clock, Credential, Token, TokenManager};
+use crate::auth::managed_identity::{ManagedIdentity, Source};
+use crate::auth::token_endpoint::TokenResponse;
+use crate::auth::{self, jwt, password, Clock, Credential, Token, TokenManager, EXCHANGE_PUBLIC_CLIENT_ID};
 use crate::cloud::Endpoints;
 use crate::config::{ConnectConfig, Flow};
 use crate::error::{Error, ErrorCode, Result};
@@ -32,14 +34,17 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Opens a connection for the flows that need no user interaction.
+    /// Opens a connection for the flows that need no user interaction (certificate,
+    /// accessToken, managedIdentity, password). Interactive and device sign-in go through
+    /// [`crate::auth::signin::PendingSignIn`].
     pub async fn open(config: ConnectConfig, clock: Clock) -> Result<Connection> {
+        let endpoints = resolve_endpoints(&config)?;
+        Self::open_with(config, endpoints, clock).await
+    }
+
+    /// [`Connection::open`] with endpoints already resolved (tests point them at 127.0.0.1).
+    pub async fn open_with(config: ConnectConfig, endpoints: Endpoints, clock: Clock) -> Result<Connection> {
         let flow = config.flow()?;
-        let endpoints = Endpoints::resolve(
-            config.exchange_environment_name.as_deref(),
-            config.connection_uri.as_deref(),
-            config.authority_uri.as_deref(),
-        )?;
         let http = crate::http::build_client()?;
         match flow {
             Flow::Certificate => {
@@ -60,8 +65,43 @@ impl Connection {
                 let token_url = endpoints.oauth_url("organizations", "token");
                 Ok(Self::assemble(config, flow, endpoints, http, Credential::AccessToken, token_url, first, clock))
             }
-            other => Err(Error::invalid_argument(format!("The {other:?} sign-in is not available in this version of ExoNative."))),
+            Flow::ManagedIdentity => {
+                // The host's environment says which protocol to speak (MSAL's order).
+                let identity = ManagedIdentity::new(Source::from_process_env(), config.managed_identity_account_id.clone(), &endpoints.resource);
+                let credential = Credential::ManagedIdentity(identity);
+                // Not used by managed identity; kept so the connection names its tenant's authority.
+                let token_url = endpoints.oauth_url(config.organization.as_deref().expect("validated"), "token");
+                let first = auth::acquire(&credential, &http, &token_url, &endpoints.scope(), None, clock()).await?;
+                Ok(Self::assemble(config, flow, endpoints, http, credential, token_url, first, clock))
+            }
+            Flow::Password => {
+                let token_url = endpoints.oauth_url(&sign_in_tenant(&config), "token");
+                let user = config.user_principal_name.clone().expect("validated");
+                let password = config.password.clone().expect("validated");
+                let scopes = auth::delegated_scopes(&endpoints.scope());
+                let response = password::sign_in(&http, &token_url, EXCHANGE_PUBLIC_CLIENT_ID, &scopes, &user, &password).await?;
+                Ok(Self::delegated(config, flow, endpoints, http, token_url, response, clock))
+            }
+            Flow::Interactive | Flow::Device => Err(Error::invalid_argument(format!(
+                "The {} sign-in needs the user: start it with exo_signin_begin, not exo_connection_open.",
+                if flow == Flow::Device { "device" } else { "interactive" }
+            ))),
         }
+    }
+
+    /// A connection from a delegated sign-in's token response; it renews by refresh token.
+    pub fn delegated(
+        config: ConnectConfig,
+        flow: Flow,
+        endpoints: Endpoints,
+        http: reqwest::Client,
+        token_url: String,
+        response: TokenResponse,
+        clock: Clock,
+    ) -> Connection {
+        let first = Token::from_response(response, clock());
+        let credential = Credential::Delegated { client_id: EXCHANGE_PUBLIC_CLIENT_ID.to_string() };
+        Self::assemble(config, flow, endpoints, http, credential, token_url, first, clock)
     }
 
     /// Builds the connection once its first token is in hand.
@@ -150,6 +190,23 @@ impl serde::Serialize for Flow {
     }
 }
 
+pub fn resolve_endpoints(config: &ConnectConfig) -> Result<Endpoints> {
+    Endpoints::resolve(config.exchange_environment_name.as_deref(), config.connection_uri.as_deref(), config.authority_uri.as_deref())
+}
+
+/// The tenant in the authority path of delegated sign-ins. `-DelegatedOrganization` first:
+/// a partner admin (GDAP) must get a token issued by the customer's tenant, as Microsoft's
+/// module does; then `-Organization`; else `organizations` (any work account).
+pub fn sign_in_tenant(config: &ConnectConfig) -> String {
+    [&config.delegated_organization, &config.organization]
+        .into_iter()
+        .flatten()
+        .map(|t| t.trim())
+        .find(|t| !t.is_empty())
+        .unwrap_or("organizations")
+        .to_string()
+}
+
 /// A supplied access token's lifetime comes from its `exp` claim.
 fn token_from_jwt(access: &Secret, now: SystemTime) -> Result<Token> {
     let claims = jwt::read_claims(access.expose())?;
@@ -206,6 +263,18 @@ mod tests {
     fn iso_dates() {
         assert_eq!(chrono_like_iso(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00Z");
         assert_eq!(chrono_like_iso(SystemTime::UNIX_EPOCH + Duration::from_secs(1_709_210_096)), "2024-02-29T12:34:56Z");
+    }
+
+    #[test]
+    fn delegated_sign_ins_go_to_the_most_specific_tenant() {
+        let mut c = ConnectConfig::default();
+        assert_eq!(sign_in_tenant(&c), "organizations");
+        c.organization = Some("contoso.com".into());
+        assert_eq!(sign_in_tenant(&c), "contoso.com");
+        c.delegated_organization = Some("fabrikam.com".into());
+        assert_eq!(sign_in_tenant(&c), "fabrikam.com");
+        c.delegated_organization = Some(" ".into());
+        assert_eq!(sign_in_tenant(&c), "contoso.com");
     }
 
     #[test]

@@ -1,12 +1,19 @@
 //! Sign-in flows and the token manager that keeps a connection's access token current.
 
 pub mod certificate;
+pub mod device_code;
+pub mod interactive;
 pub mod jwt;
+pub mod loopback;
+pub mod managed_identity;
+pub mod password;
+pub mod signin;
 pub mod token_endpoint;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::secret::Secret;
 use certificate::SigningCertificate;
+use managed_identity::ManagedIdentity;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use token_endpoint::TokenResponse;
@@ -14,7 +21,7 @@ use token_endpoint::TokenResponse;
 /// The margin all Microsoft authentication libraries keep before a token's expiry.
 pub const EXPIRY_MARGIN: Duration = Duration::from_secs(300);
 /// Lifetime assumed when a response does not say (Entra's minimum is 60 minutes).
-const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+pub(crate) const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// Microsoft's public client for delegated Exchange Online sign-ins.
 pub const EXCHANGE_PUBLIC_CLIENT_ID: &str = "fb78d390-0c51-40cd-8e17-fdbfab77341b";
@@ -64,6 +71,8 @@ pub enum Credential {
     AccessToken,
     /// Delegated sign-ins renew with their refresh token.
     Delegated { client_id: String },
+    /// Managed identity has no refresh token: renewal is a new managed-identity call.
+    ManagedIdentity(ManagedIdentity),
 }
 
 impl Credential {
@@ -157,7 +166,7 @@ pub async fn acquire(
             let Some(refresh) = refresh else {
                 return Err(Error::new(ErrorCode::TokenExpired, "The sign-in has expired and has no refresh token. Run Connect-ExchangeOnline again."));
             };
-            let scopes = format!("{scope} openid profile offline_access");
+            let scopes = delegated_scopes(scope);
             token_endpoint::request(
                 http,
                 token_url,
@@ -170,9 +179,15 @@ pub async fn acquire(
             )
             .await?
         }
+        Credential::ManagedIdentity(identity) => return identity.acquire(http, now).await,
         Credential::AccessToken => return Err(access_token_expired(now)),
     };
     Ok(Token::from_response(response, now))
+}
+
+/// The scopes every delegated sign-in asks for.
+pub fn delegated_scopes(resource_scope: &str) -> String {
+    format!("{resource_scope} openid profile offline_access")
 }
 
 fn access_token_expired(at: SystemTime) -> Error {

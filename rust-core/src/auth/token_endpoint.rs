@@ -73,42 +73,57 @@ pub fn number_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::
     })
 }
 
-/// POSTs a form to the token endpoint. At most one retry, only for 5xx and connection
-/// failures, and never when the server sent `Retry-After` (requirement 16).
+/// POSTs a form to the token endpoint and reads the token response.
 pub async fn request(client: &reqwest::Client, url: &str, form: &[(&str, &str)]) -> Result<TokenResponse> {
+    interpret(post_form(client, url, form).await?)
+}
+
+/// POSTs a form to an Entra endpoint (token or devicecode) and returns the body whatever its
+/// status. At most one retry, only for 5xx and connection failures, and never when the
+/// server sent `Retry-After` (requirement 16).
+pub async fn post_form(client: &reqwest::Client, url: &str, form: &[(&str, &str)]) -> Result<Body> {
     let mut attempt = 0;
     loop {
         attempt += 1;
         let sent = client.post(url).form(form).timeout(TOKEN_TIMEOUT).send().await;
         let outcome = match sent {
-            Ok(response) => read_body(response, TOKEN_BODY_CAP).await.map(Some),
+            Ok(response) => read_body(response, TOKEN_BODY_CAP).await,
             Err(e) => Err(Error::from(e)),
         };
         let retryable = match &outcome {
-            Ok(Some(body)) => body.status >= 500 && body.header("retry-after").is_none(),
-            Ok(None) => false,
+            Ok(body) => body.status >= 500 && body.header("retry-after").is_none(),
             Err(e) => e.is_transient(),
         };
         if retryable && attempt < 2 {
             continue;
         }
-        return interpret(outcome?.expect("a body"));
+        return outcome;
     }
 }
 
-fn interpret(body: Body) -> Result<TokenResponse> {
+/// A 2xx body as `T`, or Entra's error turned into an [`Error`].
+pub fn interpret_as<T: serde::de::DeserializeOwned>(body: Body, what: &str) -> Result<T> {
     if (200..300).contains(&body.status) {
         return serde_json::from_slice(&body.bytes).map_err(|_| {
-            Error::new(ErrorCode::MalformedResponse, "The token endpoint answered with a body that is not a token response.")
+            Error::new(ErrorCode::MalformedResponse, format!("The {what} endpoint answered with a body that is not a {what} response."))
         });
     }
+    Err(error_of(&body))
+}
+
+fn interpret(body: Body) -> Result<TokenResponse> {
+    interpret_as(body, "token")
+}
+
+/// Entra's error body, or a plain description of a status that came without one.
+pub fn error_of(body: &Body) -> Error {
     match serde_json::from_slice::<OAuthError>(&body.bytes) {
-        Ok(err) if err.error.is_some() => Err(err.into_error(body.status)),
-        _ => Err(Error::new(
+        Ok(err) if err.error.is_some() => err.into_error(body.status),
+        _ => Error::new(
             ErrorCode::SignInFailed,
             format!("The token endpoint answered HTTP {} without an OAuth error.", body.status),
         )
-        .with("httpStatus", body.status)),
+        .with("httpStatus", body.status),
     }
 }
 

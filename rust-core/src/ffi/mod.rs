@@ -13,6 +13,7 @@ pub mod cancel;
 pub mod connection;
 pub mod error;
 pub mod pager;
+pub mod signin;
 
 pub use buffer::{ExoBuffer, ExoSlice};
 pub use error::ExoError;
