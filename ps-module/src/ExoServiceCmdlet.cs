@@ -59,21 +59,9 @@ namespace ExoNative
             try
             {
                 using ExoPagerHandle pager = ExoApi.OpenPager(connection.Handle, request);
-                while (true)
+                using var prefetcher = new PagePrefetcher(pager, Cancel, _converter);
+                foreach (Page page in prefetcher.Pages())
                 {
-                    var page = new Page();
-                    if (!ExoApi.NextPage(pager, Cancel, out ExoBuffer buffer))
-                    {
-                        break;
-                    }
-                    try
-                    {
-                        _converter.ReadPage(buffer.AsSpan(), page);
-                    }
-                    finally
-                    {
-                        ExoCore.FreeBuffer(ref buffer);
-                    }
                     pages++;
                     records += page.Records.Count;
                     Emit(page, pages);
