@@ -177,6 +177,18 @@ impl Connection {
     }
 }
 
+/// Names the connection without anything secret (tokens stay in the token manager).
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("id", &self.id)
+            .field("flow", &self.flow)
+            .field("tenant", &self.tenant)
+            .field("user_principal_name", &self.user_principal_name)
+            .finish_non_exhaustive()
+    }
+}
+
 impl serde::Serialize for Flow {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.serialize_str(match self {
