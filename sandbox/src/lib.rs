@@ -156,7 +156,7 @@ impl Sandbox {
             log: Default::default(),
             flows: Mutex::new(Default::default()),
             clock_offset: AtomicI64::new(0),
-            tokens_valid_from: AtomicI64::new(0),
+            generation: AtomicI64::new(0),
             sort_cache: Mutex::new(Vec::new()),
             rate: Mutex::new((0, 0)),
             tenant,

@@ -51,8 +51,8 @@ pub struct State {
     pub flows: Mutex<Flows>,
     /// Seconds added to the wall clock (control API `clock`), to expire tokens without waiting.
     pub clock_offset: AtomicI64,
-    /// Tokens issued before this instant (unix seconds) are refused (after `reset`).
-    pub tokens_valid_from: AtomicI64,
+    /// Incremented by `reset`; tokens carry it (`sbxgen`) and older ones are refused.
+    pub generation: AtomicI64,
     /// Sorted result positions of recent SortBy queries, keyed by a hash of the query.
     pub sort_cache: Mutex<Vec<(u64, Arc<Vec<u64>>)>>,
     /// Requests per rate-limit window: (window start, count).
@@ -75,7 +75,7 @@ impl State {
         self.log.clear();
         self.sort_cache.lock().clear();
         self.clock_offset.store(0, Ordering::Relaxed);
-        self.tokens_valid_from.store(self.now(), Ordering::Relaxed);
+        self.generation.fetch_add(1, Ordering::Relaxed);
     }
 }
 

@@ -34,6 +34,7 @@ fn base_claims(state: &State, now: i64) -> Value {
         "ver": "1.0",
         "uti": crate::http::random_token(16),
         "rh": "0.sandbox.",
+        "sbxgen": state.generation.load(Ordering::Relaxed),
     })
 }
 
@@ -143,7 +144,7 @@ pub fn verify_access_token(state: &State, token: &str) -> Result<Value, TokenPro
     if c.get("nbf").and_then(Value::as_i64).map(|nbf| nbf > now + 300).unwrap_or(false) {
         return Err(TokenProblem::Invalid("token not yet valid".into()));
     }
-    if c.get("iat").and_then(Value::as_i64).unwrap_or(0) < state.tokens_valid_from.load(Ordering::Relaxed) {
+    if c.get("sbxgen").and_then(Value::as_i64).unwrap_or(0) != state.generation.load(Ordering::Relaxed) {
         return Err(TokenProblem::Invalid("token was revoked (sandbox reset)".into()));
     }
     Ok(c)
