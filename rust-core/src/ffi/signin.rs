@@ -94,3 +94,98 @@ pub unsafe extern "C" fn exo_signin_free(signin: *mut ExoSignIn) {
         guard_infallible((), || drop(unsafe { Box::from_raw(signin) }));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use crate::ffi::buffer::exo_buffer_free;
+    use crate::ffi::cancel::{exo_cancel_free, exo_cancel_new, exo_cancel_trigger};
+    use crate::ffi::error::{exo_error_code, exo_error_free};
+
+    /// The error's code, freeing the error (0 for success).
+    unsafe fn code(e: *mut ExoError) -> u32 {
+        // SAFETY: `e` is null or a live error returned by an export.
+        unsafe {
+            let c = exo_error_code(e);
+            exo_error_free(e);
+            c
+        }
+    }
+
+    #[test]
+    fn null_pointers_and_other_flows_are_refused() {
+        let config = br#"{"flow":"interactive"}"#;
+        let mut handle: *mut ExoSignIn = std::ptr::null_mut();
+        let mut prompt = ExoBuffer::empty();
+        // SAFETY: every pointer is null or valid for the call.
+        unsafe {
+            assert_eq!(code(exo_signin_begin(config.as_ptr(), config.len(), std::ptr::null_mut(), &mut prompt)), ErrorCode::NullPointer as u32);
+            assert_eq!(code(exo_signin_begin(config.as_ptr(), config.len(), &mut handle, std::ptr::null_mut())), ErrorCode::NullPointer as u32);
+            assert_eq!(code(exo_signin_begin(std::ptr::null(), 5, &mut handle, &mut prompt)), ErrorCode::NullPointer as u32);
+            let cert = br#"{"flow":"accessToken","accessToken":"a.b.c"}"#;
+            assert_eq!(code(exo_signin_begin(cert.as_ptr(), cert.len(), &mut handle, &mut prompt)), ErrorCode::InvalidArgument as u32);
+            assert_eq!(code(exo_signin_begin(b"{".as_ptr(), 1, &mut handle, &mut prompt)), ErrorCode::InvalidInput as u32);
+            assert!(handle.is_null(), "outputs are written only on success");
+            let mut conn: *mut ExoConnection = std::ptr::null_mut();
+            assert_eq!(code(exo_signin_complete(std::ptr::null_mut(), std::ptr::null(), &mut conn)), ErrorCode::NullPointer as u32);
+            exo_signin_free(std::ptr::null_mut());
+        }
+    }
+
+    /// Interactive begin makes no network call, so this runs against the default cloud: the
+    /// wait is cancelled before any redirect arrives, and the handle is then spent.
+    #[test]
+    fn begin_prompts_complete_cancels_and_a_second_complete_is_refused() {
+        let config = br#"{"flow":"interactive","userPrincipalName":"admin@contoso.com"}"#;
+        let mut handle: *mut ExoSignIn = std::ptr::null_mut();
+        let mut prompt = ExoBuffer::empty();
+        // SAFETY: every pointer is valid for the call; handles are freed once.
+        unsafe {
+            assert_eq!(code(exo_signin_begin(config.as_ptr(), config.len(), &mut handle, &mut prompt)), 0);
+            assert!(!handle.is_null());
+            let json: serde_json::Value = serde_json::from_slice(std::slice::from_raw_parts(prompt.ptr, prompt.len)).unwrap();
+            exo_buffer_free(prompt);
+            assert_eq!(json["kind"], "browser");
+            let url = url::Url::parse(json["url"].as_str().unwrap()).unwrap();
+            assert!(url.as_str().starts_with("https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?"));
+            let redirect: String = url.query_pairs().find(|(k, _)| k == "redirect_uri").unwrap().1.into_owned();
+            let port = url::Url::parse(&redirect).unwrap().port().unwrap();
+            assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(), "the listener is open after begin");
+
+            let cancel = exo_cancel_new();
+            let cancel_addr = cancel as usize;
+            let trigger = std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                // SAFETY: the handle outlives this thread (joined before it is freed).
+                exo_cancel_trigger(cancel_addr as *const crate::ffi::cancel::ExoCancel);
+            });
+            let mut conn: *mut ExoConnection = std::ptr::null_mut();
+            assert_eq!(code(exo_signin_complete(handle, cancel, &mut conn)), ErrorCode::Cancelled as u32);
+            trigger.join().unwrap();
+            assert!(conn.is_null());
+            assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "cancel closes the listener");
+            assert_eq!(code(exo_signin_complete(handle, std::ptr::null(), &mut conn)), ErrorCode::InvalidArgument as u32);
+            exo_cancel_free(cancel);
+            exo_signin_free(handle);
+        }
+    }
+
+    #[test]
+    fn free_closes_the_listener() {
+        let config = br#"{"flow":"interactive"}"#;
+        let mut handle: *mut ExoSignIn = std::ptr::null_mut();
+        let mut prompt = ExoBuffer::empty();
+        // SAFETY: every pointer is valid for the call; the handle is freed once.
+        unsafe {
+            assert_eq!(code(exo_signin_begin(config.as_ptr(), config.len(), &mut handle, &mut prompt)), 0);
+            let json: serde_json::Value = serde_json::from_slice(std::slice::from_raw_parts(prompt.ptr, prompt.len)).unwrap();
+            exo_buffer_free(prompt);
+            let url = url::Url::parse(json["url"].as_str().unwrap()).unwrap();
+            let redirect: String = url.query_pairs().find(|(k, _)| k == "redirect_uri").unwrap().1.into_owned();
+            let port = url::Url::parse(&redirect).unwrap().port().unwrap();
+            exo_signin_free(handle);
+            assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+        }
+    }
+}
