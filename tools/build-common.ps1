@@ -26,8 +26,11 @@ function Get-ExoNativeLibraryName {
 }
 
 function Get-ExoPwsh {
-    # The pwsh running this script, so child processes use the same version.
-    (Get-Process -Id $PID).Path
+    # The pwsh on PATH for child processes. Not this process' own path: as a .NET global
+    # tool, pwsh runs inside the `dotnet` host, whose path that would be.
+    $found = Get-Command pwsh -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if ($found) { return $found.Source }
+    Join-Path $PSHOME $(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' })
 }
 
 function Get-ExoToolPackage {

@@ -14,7 +14,7 @@ function Start-ExoSandbox {
         [int] $TimeoutSeconds = 60
     )
     if ($IsWindows -and -not $Executable.EndsWith('.exe')) { $Executable += '.exe' }
-    if (-not (Test-Path $Executable)) { throw "No sandbox at $Executable: run 'pwsh ./build.ps1 build' first." }
+    if (-not (Test-Path $Executable)) { throw "No sandbox at ${Executable}: run 'pwsh ./build.ps1 build' first." }
     $state = Join-Path ([IO.Path]::GetTempPath()) "exo-sandbox-$([guid]::NewGuid().ToString('N').Substring(0, 12))"
     New-Item -ItemType Directory -Path $state | Out-Null
     $arguments = @('--state-dir', $state, '--mailboxes', $Mailboxes)

@@ -59,9 +59,31 @@ namespace ExoNative
                 Write(w, "prefix", Prefix);
                 Write(w, "logDirectoryPath", LogDirectoryPath);
                 Write(w, "logLevel", LogLevel);
+                WriteEnvironment(w);
                 w.WriteEndObject();
             }
             return _buffer.WrittenSpan;
+        }
+
+        /// <summary>
+        /// The variables the core reads (sandbox overrides, managed-identity hosts), as this
+        /// process sees them: on Unix, .NET keeps <c>$env:X = ...</c> in a managed copy that
+        /// native code's getenv never sees.
+        /// </summary>
+        private static readonly string[] s_environmentVariables =
+        {
+            "EXONATIVE_CONNECTION_URI", "EXONATIVE_AUTHORITY_URI", "EXONATIVE_TRUSTED_CA",
+            "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "MSI_ENDPOINT", "MSI_SECRET", "AZURE_POD_IDENTITY_AUTHORITY_HOST",
+        };
+
+        private static void WriteEnvironment(Utf8JsonWriter w)
+        {
+            w.WriteStartObject("environment");
+            foreach (string name in s_environmentVariables)
+            {
+                Write(w, name, Environment.GetEnvironmentVariable(name));
+            }
+            w.WriteEndObject();
         }
 
         private static void Write(Utf8JsonWriter w, string name, string? value)

@@ -75,10 +75,16 @@ pub struct Endpoints {
 impl Endpoints {
     /// Resolves endpoints: an explicit parameter wins, then the EXONATIVE_* variables, then the
     /// cloud's documented hosts.
-    pub fn resolve(
+    pub fn resolve(environment: Option<&str>, connection_uri: Option<&str>, authority_uri: Option<&str>) -> Result<Self> {
+        Self::resolve_with(environment, connection_uri, authority_uri, |name| std::env::var(name).ok())
+    }
+
+    /// [`Endpoints::resolve`] reading the EXONATIVE_* variables through `var`.
+    pub fn resolve_with(
         environment: Option<&str>,
         connection_uri: Option<&str>,
         authority_uri: Option<&str>,
+        var: impl Fn(&str) -> Option<String>,
     ) -> Result<Self> {
         let env = environment.map(Environment::parse).transpose()?.unwrap_or(Environment::O365Default);
         let (default_authority, default_connection) = env.hosts()?;
@@ -86,14 +92,14 @@ impl Endpoints {
 
         let connection = match connection_uri {
             Some(v) => parse_https(v, "ConnectionUri")?,
-            None => match std::env::var(ENV_CONNECTION_URI).ok().filter(|v| !v.is_empty()) {
+            None => match var(ENV_CONNECTION_URI).filter(|v| !v.is_empty()) {
                 Some(v) => parse_https(&v, ENV_CONNECTION_URI)?,
                 None => Url::parse(default_connection).expect("documented host"),
             },
         };
         let authority = match authority_uri {
             Some(v) => parse_https(v, "AzureADAuthorizationEndpointUri")?,
-            None => match std::env::var(ENV_AUTHORITY_URI).ok().filter(|v| !v.is_empty()) {
+            None => match var(ENV_AUTHORITY_URI).filter(|v| !v.is_empty()) {
                 Some(v) => parse_https(&v, ENV_AUTHORITY_URI)?,
                 None => Url::parse(default_authority).expect("documented host"),
             },

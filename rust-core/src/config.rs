@@ -41,7 +41,24 @@ pub struct ConnectConfig {
     pub managed_identity_account_id: Option<String>,
     pub password: Option<Secret>,
     pub prefix: Option<String>,
+    /// The caller's values of the environment variables the core reads (see
+    /// [`ENVIRONMENT_VARIABLES`]). .NET on Unix keeps `$env:X = ...` in a managed copy that
+    /// native code never sees, so PowerShell sends them here; absent = read the process'.
+    pub environment: Option<std::collections::HashMap<String, String>>,
 }
+
+/// Every environment variable the core reads: the sandbox overrides and the managed
+/// identity hosts' variables.
+pub const ENVIRONMENT_VARIABLES: [&str; 8] = [
+    crate::cloud::ENV_CONNECTION_URI,
+    crate::cloud::ENV_AUTHORITY_URI,
+    crate::cloud::ENV_TRUSTED_CA,
+    "IDENTITY_ENDPOINT",
+    "IDENTITY_HEADER",
+    "MSI_ENDPOINT",
+    "MSI_SECRET",
+    "AZURE_POD_IDENTITY_AUTHORITY_HOST",
+];
 
 pub const MAX_PAGE_SIZE: u32 = 1000;
 
@@ -55,6 +72,15 @@ impl ConnectConfig {
 
     pub fn flow(&self) -> Result<Flow> {
         self.flow.ok_or_else(|| Error::invalid_argument("The connection configuration names no sign-in flow."))
+    }
+
+    /// An environment variable as the caller sees it; empty counts as unset.
+    pub fn env_var(&self, name: &str) -> Option<String> {
+        let value = match &self.environment {
+            Some(snapshot) => snapshot.get(name).cloned(),
+            None => std::env::var(name).ok(),
+        };
+        value.filter(|v| !v.is_empty())
     }
 
     pub fn page_size(&self) -> u32 {
@@ -124,6 +150,14 @@ mod tests {
         let e = ConnectConfig::parse(br#"{"flow":"password","userPrincipalName":"a@b.c"}"#).unwrap_err();
         assert!(e.message.contains("password"));
         assert!(ConnectConfig::parse(br#"{"flow":"password","userPrincipalName":"a@b.c","password":"p"}"#).is_ok());
+    }
+
+    #[test]
+    fn the_callers_environment_wins_over_the_process_environment() {
+        let c = ConnectConfig::parse(br#"{"environment":{"EXONATIVE_CONNECTION_URI":"https://localhost:9","IDENTITY_HEADER":""}}"#).unwrap();
+        assert_eq!(c.env_var("EXONATIVE_CONNECTION_URI").as_deref(), Some("https://localhost:9"));
+        assert_eq!(c.env_var("IDENTITY_HEADER"), None);
+        assert_eq!(c.env_var("PATH"), None, "a snapshot hides the process environment");
     }
 
     #[test]

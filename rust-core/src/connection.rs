@@ -45,7 +45,7 @@ impl Connection {
     /// [`Connection::open`] with endpoints already resolved (tests point them at 127.0.0.1).
     pub async fn open_with(config: ConnectConfig, endpoints: Endpoints, clock: Clock) -> Result<Connection> {
         let flow = config.flow()?;
-        let http = crate::http::build_client()?;
+        let http = client_for(&config)?;
         match flow {
             Flow::Certificate => {
                 let cert = config.certificate.as_ref().expect("validated");
@@ -67,7 +67,7 @@ impl Connection {
             }
             Flow::ManagedIdentity => {
                 // The host's environment says which protocol to speak (MSAL's order).
-                let identity = ManagedIdentity::new(Source::from_process_env(), config.managed_identity_account_id.clone(), &endpoints.resource);
+                let identity = ManagedIdentity::new(Source::detect(|name| config.env_var(name)), config.managed_identity_account_id.clone(), &endpoints.resource);
                 let credential = Credential::ManagedIdentity(identity);
                 // Not used by managed identity; kept so the connection names its tenant's authority.
                 let token_url = endpoints.oauth_url(config.organization.as_deref().expect("validated"), "token");
@@ -203,7 +203,17 @@ impl serde::Serialize for Flow {
 }
 
 pub fn resolve_endpoints(config: &ConnectConfig) -> Result<Endpoints> {
-    Endpoints::resolve(config.exchange_environment_name.as_deref(), config.connection_uri.as_deref(), config.authority_uri.as_deref())
+    Endpoints::resolve_with(
+        config.exchange_environment_name.as_deref(),
+        config.connection_uri.as_deref(),
+        config.authority_uri.as_deref(),
+        |name| config.env_var(name),
+    )
+}
+
+/// The HTTP client, trusting the caller's EXONATIVE_TRUSTED_CA.
+pub fn client_for(config: &ConnectConfig) -> Result<reqwest::Client> {
+    crate::http::build_client_trusting(config.env_var(crate::cloud::ENV_TRUSTED_CA))
 }
 
 /// The tenant in the authority path of delegated sign-ins. `-DelegatedOrganization` first:

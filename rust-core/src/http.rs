@@ -18,6 +18,11 @@ pub const DEFAULT_PAGE_BODY_CAP: usize = 256 * 1024 * 1024;
 /// Builds the one client a connection uses. TLS is always verified: the platform roots, plus
 /// the certificates of `EXONATIVE_TRUSTED_CA` when set (the sandbox tenant's CA).
 pub fn build_client() -> Result<reqwest::Client> {
+    build_client_trusting(std::env::var(ENV_TRUSTED_CA).ok())
+}
+
+/// [`build_client`] with the extra CA file given by the caller (None or empty: none).
+pub fn build_client_trusting(trusted_ca: Option<String>) -> Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()
         .use_rustls_tls()
         .user_agent(format!("{USER_AGENT} ({})", std::env::consts::OS))
@@ -26,16 +31,12 @@ pub fn build_client() -> Result<reqwest::Client> {
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(CONNECT_TIMEOUT)
         .pool_idle_timeout(Duration::from_secs(60));
-    if let Some(path) = std::env::var_os(ENV_TRUSTED_CA).filter(|p| !p.is_empty()) {
-        let pem = std::fs::read(&path).map_err(|e| {
-            Error::invalid_argument(format!(
-                "{ENV_TRUSTED_CA} names '{}', which cannot be read: {e}",
-                path.to_string_lossy()
-            ))
-        })?;
+    if let Some(path) = trusted_ca.filter(|p| !p.is_empty()) {
+        let pem = std::fs::read(&path)
+            .map_err(|e| Error::invalid_argument(format!("{ENV_TRUSTED_CA} names '{path}', which cannot be read: {e}")))?;
         for cert in pem_certificates(&pem) {
             let cert = reqwest::Certificate::from_pem(&cert).map_err(|e| {
-                Error::invalid_argument(format!("{ENV_TRUSTED_CA}: a certificate in '{}' is not valid PEM: {e}", path.to_string_lossy()))
+                Error::invalid_argument(format!("{ENV_TRUSTED_CA}: a certificate in '{path}' is not valid PEM: {e}"))
             })?;
             builder = builder.add_root_certificate(cert);
         }

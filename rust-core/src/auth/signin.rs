@@ -47,7 +47,7 @@ impl PendingSignIn {
         let oauth_base = oauth_base.trim_end_matches('/').to_string();
         let token_url = endpoints.oauth_url(&tenant, "token");
         let scopes = delegated_scopes(&endpoints.scope());
-        let http = crate::http::build_client()?;
+        let http = crate::connection::client_for(&config)?;
         let (wait, prompt) = match flow {
             Flow::Interactive => {
                 let s = InteractiveSignIn::begin(&oauth_base, EXCHANGE_PUBLIC_CLIENT_ID, &scopes, config.user_principal_name.as_deref()).await?;
