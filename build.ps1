@@ -76,6 +76,7 @@ function Invoke-Build {
     Copy-Item (Join-Path $csharpOut 'ExoNative.dll') $moduleDir
     $helpSource = Join-Path $Root 'ps-module/en-US'
     if (Test-Path $helpSource) { Copy-Item $helpSource $moduleDir -Recurse }
+    Copy-Item (Join-Path $Root 'LICENSE') $moduleDir
     Copy-Item (Join-Path $Root "target/release/$(Get-ExoNativeLibraryName)") $nativeDir
 
     $binDir = Join-Path $Out 'bin'

@@ -23,8 +23,10 @@
     PrivateData            = @{
         PSData = @{
             Tags         = @('Exchange', 'ExchangeOnline', 'EXO', 'Office365', 'Microsoft365', 'Mailbox', 'PSEdition_Core', 'Linux', 'MacOS', 'Windows')
-            ProjectUri   = 'https://github.com/exonative/exonative'
-            LicenseUri   = 'https://github.com/exonative/exonative/blob/main/LICENSE'
+            # No ProjectUri: the project has no public home page, and a made-up one would send
+            # users to someone else's site. The license text (with its copyright line) ships as
+            # LICENSE in the module folder; LicenseUri names the license itself, at its steward.
+            LicenseUri   = 'https://opensource.org/license/mit'
             ReleaseNotes = 'Connect-ExchangeOnline (interactive, device code, certificate, managed identity, access token), Get-Mailbox with streaming pages, Get-ConnectionInformation and Disconnect-ExchangeOnline.'
         }
     }
