@@ -74,15 +74,18 @@ function Invoke-Build {
     Set-Content -Path (Join-Path $moduleDir 'ExoNative.psd1') -Value $manifest -NoNewline
     Copy-Item (Join-Path $Root 'ps-module/ExoNative.format.ps1xml') $moduleDir
     Copy-Item (Join-Path $csharpOut 'ExoNative.dll') $moduleDir
-    $helpSource = Join-Path $Root 'ps-module/en-US'
-    if (Test-Path $helpSource) { Copy-Item $helpSource $moduleDir -Recurse }
     Copy-Item (Join-Path $Root 'LICENSE') $moduleDir
     Copy-Item (Join-Path $Root "target/release/$(Get-ExoNativeLibraryName)") $nativeDir
+    # MAML and about_ help from docs/ (in a child pwsh: it imports the module just assembled).
+    Invoke-Native (Get-ExoPwsh) @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tools/build-help.ps1'),
+        '-DocsPath', (Join-Path $Root 'docs'), '-ModulePath', (Join-Path $moduleDir 'ExoNative.psd1'), '-OutputPath', (Join-Path $moduleDir 'en-US'))
 
     $binDir = Join-Path $Out 'bin'
     New-Item -ItemType Directory -Force -Path $binDir | Out-Null
     $exe = if ($IsWindows) { 'exo-sandbox.exe' } else { 'exo-sandbox' }
-    Copy-Item (Join-Path $Root "target/release/$exe") $binDir -Force
+    # Unlink first: a sandbox still running from out/bin keeps its file busy for overwrites.
+    Remove-Item (Join-Path $binDir $exe) -Force -ErrorAction SilentlyContinue
+    Copy-Item (Join-Path $Root "target/release/$exe") $binDir
     Write-Host "==> built ExoNative $version ($rid) and out/bin/$exe"
 }
 
