@@ -17,10 +17,12 @@ namespace ExoNative.Cmdlets
     {
         [Parameter(ParameterSetName = "ConnectionId", Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ConnectionIdCompleter))]
         public string[]? ConnectionId { get; set; }
 
         [Parameter(ParameterSetName = "ModulePrefix", Mandatory = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ModulePrefixCompleter))]
         public string[]? ModulePrefix { get; set; }
 
         private int _disconnected;

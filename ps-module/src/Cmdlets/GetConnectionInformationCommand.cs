@@ -14,10 +14,12 @@ namespace ExoNative.Cmdlets
     {
         [Parameter(ParameterSetName = "ConnectionId", Mandatory = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ConnectionIdCompleter))]
         public string[]? ConnectionId { get; set; }
 
         [Parameter(ParameterSetName = "ModulePrefix", Mandatory = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ModulePrefixCompleter))]
         public string[]? ModulePrefix { get; set; }
 
         protected override void EndProcessing()
