@@ -321,6 +321,7 @@ fn is_null(v: &Val) -> bool {
         Val::Str(s) => s.is_empty(),
         Val::Static(s) => s.is_empty(),
         Val::Multi(m) => m.is_empty(),
+        Val::StaticMulti(m) => m.is_empty(),
         _ => false,
     }
 }
@@ -339,8 +340,9 @@ fn compare(v: &Val, op: Op, lit: &Lit) -> bool {
         },
         Lit::Str(want) => match v {
             _ if is_null(v) => negative,
-            Val::Multi(items) => {
-                let hit = |s: &String| {
+            Val::Multi(_) | Val::StaticMulti(_) => {
+                let items = v.items().unwrap_or_default();
+                let hit = |s: &&str| {
                     let pos_op = match op {
                         Op::Ne => Op::Eq,
                         Op::NotLike => Op::Like,

@@ -255,8 +255,30 @@ fn language(code: &str) -> &'static str {
     }
 }
 
-fn multi(items: &[&str]) -> Val {
-    Val::Multi(items.iter().map(|s| s.to_string()).collect())
+fn multi(items: &'static [&'static str]) -> Val {
+    Val::StaticMulti(items)
+}
+
+/// Size texts are the same in every record: formatted once.
+struct Sizes {
+    texts: Vec<(u64, String)>,
+}
+
+static SIZES: std::sync::OnceLock<Sizes> = std::sync::OnceLock::new();
+
+/// `size_text(bytes)` as a `&'static str` for the quota values the generator uses.
+fn size(bytes: u64) -> Val {
+    let s = SIZES.get_or_init(|| Sizes {
+        texts: [99 * GB, 100 * GB, 98 * GB, 50 * GB, 45 * GB, 49 * GB + 512 * MB, 49 * GB, 30 * GB, 20 * GB, 90 * GB,
+            6 * GB, 256 * KB, 35 * MB, 36 * MB]
+            .iter()
+            .map(|b| (*b, size_text(*b)))
+            .collect(),
+    });
+    match s.texts.iter().find(|(b, _)| *b == bytes) {
+        Some((_, t)) => Val::Static(t.as_str()),
+        None => Val::s(size_text(bytes)),
+    }
 }
 
 const AUDIT_ADMIN: &[&str] = &[
@@ -371,7 +393,7 @@ pub fn full(t: &Tenant, c: &Core) -> Record {
     let b = |v: bool| Val::Bool(v);
     let s = |v: &str| Val::s(v);
     let g = |v: &str| Val::Guid(v.to_string());
-    let empty = || Val::Multi(Vec::new());
+    let empty = || Val::StaticMulti(&[]);
 
     let mut p: Record = Vec::with_capacity(240);
     let mut add = |n: &'static str, v: Val| p.push((n, v));
@@ -438,13 +460,13 @@ pub fn full(t: &Tenant, c: &Core) -> Record {
     add("ForwardingSmtpAddress", Val::opt(fwd_target));
     add("RetainDeletedItemsFor", Val::Static(if r.chance(200) { "30.00:00:00" } else { "14.00:00:00" }));
     add("IsMailboxEnabled", b(true));
-    add("Languages", if user { multi(&[language(country_code)]) } else { empty() });
+    add("Languages", if user { Val::Multi(vec![language(country_code).to_string()]) } else { empty() });
     add("OfflineAddressBook", Val::Null);
-    add("ProhibitSendQuota", Val::s(size_text(send)));
-    add("ProhibitSendReceiveQuota", Val::s(size_text(send_receive)));
-    add("RecoverableItemsQuota", Val::s(size_text(if held { 100 * GB } else { 30 * GB })));
-    add("RecoverableItemsWarningQuota", Val::s(size_text(if held { 90 * GB } else { 20 * GB })));
-    add("CalendarLoggingQuota", Val::s(size_text(6 * GB)));
+    add("ProhibitSendQuota", size(send));
+    add("ProhibitSendReceiveQuota", size(send_receive));
+    add("RecoverableItemsQuota", size(if held { 100 * GB } else { 30 * GB }));
+    add("RecoverableItemsWarningQuota", size(if held { 90 * GB } else { 20 * GB }));
+    add("CalendarLoggingQuota", size(6 * GB));
     add("DowngradeHighPriorityMessagesEnabled", b(false));
     add("ProtocolSettings", multi(&["RemotePowerShell§1"]));
     add("RecipientLimits", Val::Static("500"));
@@ -473,8 +495,8 @@ pub fn full(t: &Tenant, c: &Core) -> Record {
     add("ServerLegacyDN", Val::s(format!("/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Configuration/cn=Servers/cn={server}")));
     add("ServerName", Val::s(server.to_ascii_lowercase()));
     add("UseDatabaseQuotaDefaults", b(false));
-    add("IssueWarningQuota", Val::s(size_text(warn)));
-    add("RulesQuota", Val::s(size_text(256 * KB)));
+    add("IssueWarningQuota", size(warn));
+    add("RulesQuota", size(256 * KB));
     add("Office", if city.is_empty() { Val::Null } else { s(city) });
     add("UserPrincipalName", s(&c.upn));
     add("UMEnabled", b(false));
@@ -496,8 +518,8 @@ pub fn full(t: &Tenant, c: &Core) -> Record {
     add("ArchiveGuid", g(if archive { &exo_guid_archive } else { ZERO_GUID }));
     add("ArchiveName", if archive { Val::Multi(vec![format!("In-Place Archive -{}", c.display_name)]) } else { empty() });
     add("JournalArchiveAddress", Val::Null);
-    add("ArchiveQuota", Val::s(size_text(100 * GB)));
-    add("ArchiveWarningQuota", Val::s(size_text(90 * GB)));
+    add("ArchiveQuota", size(100 * GB));
+    add("ArchiveWarningQuota", size(90 * GB));
     add("ArchiveDomain", Val::Null);
     add("ArchiveStatus", Val::Static(if archive { "Active" } else { "None" }));
     add("ArchiveState", Val::Static(if archive { "Local" } else { "None" }));
@@ -522,7 +544,7 @@ pub fn full(t: &Tenant, c: &Core) -> Record {
     add("UserCertificate", empty());
     add("CalendarVersionStoreDisabled", b(false));
     add("ImmutableId", if synced { Val::s(base64::encode(r.guid().as_bytes()).chars().take(24).collect::<String>()) } else { Val::Static("") });
-    add("PersistedCapabilities", if user { multi(&[if big_plan { "BPOS_S_Enterprise" } else { "BPOS_S_Standard" }]) } else { empty() });
+    add("PersistedCapabilities", if !user { empty() } else if big_plan { multi(&["BPOS_S_Enterprise"]) } else { multi(&["BPOS_S_Standard"]) });
     add("SKUAssigned", if user { b(true) } else { Val::Null });
     add("AuditEnabled", b(true));
     add("AuditLogAgeLimit", Val::Static("90.00:00:00"));
@@ -586,8 +608,8 @@ pub fn full(t: &Tenant, c: &Core) -> Record {
     add("HiddenFromAddressListsEnabled", b(hidden));
     add("LastExchangeChangedTime", Val::Null);
     add("LegacyExchangeDN", s(&c.legacy_dn));
-    add("MaxSendSize", Val::s(size_text(35 * MB)));
-    add("MaxReceiveSize", Val::s(size_text(36 * MB)));
+    add("MaxSendSize", size(35 * MB));
+    add("MaxReceiveSize", size(36 * MB));
     add("ModeratedBy", empty());
     add("ModerationEnabled", b(false));
     add("PoliciesIncluded", Val::Multi(vec![format!("{{{}}}", t.tenant_id), "{26491cfc-9e50-4857-861b-0cb8df22b5d7}".into()]));

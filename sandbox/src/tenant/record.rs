@@ -16,6 +16,8 @@ pub enum Val {
     Date(i64, bool),
     /// A multi-valued property (annotated `#Collection(String)`).
     Multi(Vec<String>),
+    /// A multi-valued property whose values are constants (saves allocations).
+    StaticMulti(&'static [&'static str]),
 }
 
 impl Val {
@@ -35,6 +37,15 @@ impl Val {
             Val::Int(i) => Some(i.to_string()),
             Val::Date(t, z) => Some(format_date(*t, *z)),
             Val::Multi(v) => Some(v.join(" ")),
+            Val::StaticMulti(v) => Some(v.join(" ")),
+        }
+    }
+    /// The items of a multi-valued property.
+    pub fn items(&self) -> Option<Vec<&str>> {
+        match self {
+            Val::Multi(v) => Some(v.iter().map(String::as_str).collect()),
+            Val::StaticMulti(v) => Some(v.to_vec()),
+            _ => None,
         }
     }
     pub fn str_ref(&self) -> Option<&str> {
@@ -81,7 +92,13 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 pub fn write_json_str(out: &mut Vec<u8>, s: &str) {
-    serde_json::to_writer(&mut *out, s).expect("write to Vec");
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        serde_json::to_writer(&mut *out, s).expect("write to Vec");
+    }
 }
 
 fn write_value(out: &mut Vec<u8>, v: &Val) {
@@ -94,17 +111,20 @@ fn write_value(out: &mut Vec<u8>, v: &Val) {
             let _ = write!(out, "{i}");
         }
         Val::Date(t, z) => write_json_str(out, &format_date(*t, *z)),
-        Val::Multi(items) => {
-            out.push(b'[');
-            for (k, s) in items.iter().enumerate() {
-                if k > 0 {
-                    out.push(b',');
-                }
-                write_json_str(out, s);
-            }
-            out.push(b']');
-        }
+        Val::Multi(items) => write_list(out, items.iter().map(String::as_str)),
+        Val::StaticMulti(items) => write_list(out, items.iter().copied()),
     }
+}
+
+fn write_list<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a str>) {
+    out.push(b'[');
+    for (k, s) in items.enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        write_json_str(out, s);
+    }
+    out.push(b']');
 }
 
 /// The record as InvokeCommand returns it, with OData annotations before multi-valued,
@@ -124,7 +144,7 @@ pub fn write_annotated(out: &mut Vec<u8>, rec: &Record, select: Option<&[usize]>
             out.extend_from_slice(b"\":");
         };
         match v {
-            Val::Multi(_) => {
+            Val::Multi(_) | Val::StaticMulti(_) => {
                 field(out, name, "@odata.type");
                 out.extend_from_slice(b"\"#Collection(String)\"");
             }
