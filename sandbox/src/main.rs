@@ -64,17 +64,24 @@ fn main() -> Result<()> {
         sandbox.info().managed_identity.identity_endpoint
     );
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    rt.block_on(async {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-        Ok::<_, std::io::Error>(())
-    })?;
+    rt.block_on(wait_for_stop())?;
     let path = sandbox.json_path();
     sandbox.stop();
     let _ = std::fs::remove_file(path);
     eprintln!("exo-sandbox: stopped");
     Ok(())
+}
+
+#[cfg(unix)]
+async fn wait_for_stop() -> std::io::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r,
+        _ = term.recv() => Ok(()),
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_stop() -> std::io::Result<()> {
+    tokio::signal::ctrl_c().await
 }
