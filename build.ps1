@@ -124,7 +124,12 @@ function Invoke-Test {
     $pester = Get-ExoPester -Root $Root
     $runner = Join-Path $Root 'tests/run-pester.ps1'
     $paths = if ($TestPath) { $TestPath } else { @(Join-Path $Root 'tests') }
-    & (Get-ExoPwsh) -NoProfile -NonInteractive -File $runner -PesterPath $pester -ModuleRoot $Out -Path $paths
+    # A script block (not -File) so that several -TestPath values reach the runner as an array.
+    & (Get-ExoPwsh) -NoProfile -NonInteractive -Command {
+        param($Runner, $Pester, $ModuleRoot, $Paths)
+        & $Runner -PesterPath $Pester -ModuleRoot $ModuleRoot -Path $Paths
+        exit $LASTEXITCODE
+    } -args $runner, $pester, $Out, $paths
     if ($LASTEXITCODE -ne 0) { $failed += 'Pester' }
     if ($failed) { throw "Failed: $($failed -join ', ')" }
 }
