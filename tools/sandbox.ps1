@@ -93,7 +93,10 @@ function Invoke-ExoSandboxControl {
         $request.Body = if ($Body -is [string]) { $Body } else { ConvertTo-Json -InputObject $Body -Depth 10 -Compress }
         $request.ContentType = 'application/json'
     }
-    if ($Raw) { (Invoke-WebRequest @request).Content } else { Invoke-RestMethod @request }
+    if (-not $Raw) { return Invoke-RestMethod @request }
+    # NDJSON arrives as bytes; return one string (a byte[] would be enumerated into the pipeline).
+    $content = (Invoke-WebRequest @request).Content
+    if ($content -is [byte[]]) { [Text.Encoding]::UTF8.GetString($content) } else { $content }
 }
 
 function Get-ExoSandboxTruth {
@@ -103,11 +106,44 @@ function Get-ExoSandboxTruth {
     #>
     param([Parameter(Mandatory)] $Sandbox)
     $text = Invoke-ExoSandboxControl -Sandbox $Sandbox -Path 'truth/mailboxes' -Raw
-    if ($text -is [byte[]]) { $text = [Text.Encoding]::UTF8.GetString($text) }
     $text -split "`n" | Where-Object { $_.Trim() } | ForEach-Object { $_ | ConvertFrom-Json }
 }
 
 function Get-ExoSandboxCertificatePassword {
     param([Parameter(Mandatory)] $Sandbox, [string] $App = 'exchangeAdmin')
     ConvertTo-SecureString -String $Sandbox.Info.apps.$App.pfxPassword -AsPlainText -Force
+}
+
+function Get-ExoSandboxAppToken {
+    <#
+    .SYNOPSIS
+        An access token for one of the sandbox's apps, by a client-credentials request with a
+        certificate assertion signed here with .NET (independent of ExoNative's core).
+    #>
+    param([Parameter(Mandatory)] $Sandbox, [string] $App = 'exchangeAdmin')
+    $info = if ($Sandbox.Info) { $Sandbox.Info } else { $Sandbox }
+    $appInfo = $info.apps.$App
+    $b64url = { param([byte[]] $b) [Convert]::ToBase64String($b).TrimEnd('=').Replace('+', '-').Replace('/', '_') }
+    $cert = [Security.Cryptography.X509Certificates.X509Certificate2]::new($appInfo.pfxPath, $appInfo.pfxPassword)
+    try {
+        $tokenUrl = "$($info.authorityUri)/$($info.organization)/oauth2/v2.0/token"
+        $now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+        $header = @{ alg = 'RS256'; typ = 'JWT'; x5t = (& $b64url $cert.GetCertHash()) } | ConvertTo-Json -Compress
+        $claims = @{ aud = $tokenUrl; iss = $appInfo.appId; sub = $appInfo.appId; jti = [guid]::NewGuid().Guid; nbf = $now; iat = $now; exp = $now + 600 } | ConvertTo-Json -Compress
+        $signed = (& $b64url ([Text.Encoding]::UTF8.GetBytes($header))) + '.' + (& $b64url ([Text.Encoding]::UTF8.GetBytes($claims)))
+        $rsa = [Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($cert)
+        $signature = $rsa.SignData([Text.Encoding]::UTF8.GetBytes($signed), [Security.Cryptography.HashAlgorithmName]::SHA256, [Security.Cryptography.RSASignaturePadding]::Pkcs1)
+        $form = @{
+            grant_type            = 'client_credentials'
+            client_id             = $appInfo.appId
+            scope                 = 'https://outlook.office365.com/.default'
+            client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+            client_assertion      = $signed + '.' + (& $b64url $signature)
+        }
+        # Loopback only, to our own sandbox.
+        (Invoke-RestMethod -Method Post -Uri $tokenUrl -Body $form -SkipCertificateCheck).access_token
+    }
+    finally {
+        $cert.Dispose()
+    }
 }

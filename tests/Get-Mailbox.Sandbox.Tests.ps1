@@ -1,0 +1,159 @@
+# Get-Mailbox against a running sandbox tenant: what comes back is compared with the
+# sandbox's ground truth (truth/mailboxes), and what the client sent with its request log.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    Import-Module ExoNative -Force
+    $script:sandbox = Start-TestSandbox -Mailboxes 250
+    $script:truth = @(Get-ExoSandboxTruth $sandbox)
+
+    function Reset-Sandbox {
+        Invoke-ExoSandboxControl -Sandbox $sandbox -Method DELETE -Path 'faults' | Out-Null
+        Invoke-ExoSandboxControl -Sandbox $sandbox -Method DELETE -Path 'requests' | Out-Null
+    }
+
+    function Add-Fault([hashtable[]] $Rules) {
+        Invoke-ExoSandboxControl -Sandbox $sandbox -Method POST -Path 'faults' -Body @($Rules) | Out-Null
+    }
+}
+
+AfterAll {
+    Stop-TestSandbox $script:sandbox
+}
+
+Describe 'Get-Mailbox after a certificate sign-in' {
+    BeforeAll { Connect-TestSandbox $sandbox }
+    AfterAll { Disconnect-ExchangeOnline -Confirm:$false 6>$null }
+    BeforeEach { Reset-Sandbox }
+
+    It 'returns the first five mailboxes the service returns' {
+        $five = @(Get-Mailbox -ResultSize 5 -WarningAction SilentlyContinue)
+        $five.Count | Should -Be 5
+        $five.ExchangeGuid | Should -Be $truth[0..4].ExchangeGuid
+        $five[0].PSObject.TypeNames | Should -Contain 'ExoNative.Mailbox'
+    }
+
+    It "shows Microsoft's default table columns" {
+        $table = Get-Mailbox -ResultSize 2 -WarningAction SilentlyContinue | Format-Table | Out-String -Width 250
+        $header = ($table -split "`n" | Where-Object { $_.Trim() })[0]
+        $header | Should -Match '^Name\s+Alias\s+Database\s+ProhibitSendQuota\s+ExternalDirectoryObjectId'
+    }
+
+    It 'types values: Guid, DateTime, bool, string[]' {
+        $m = Get-Mailbox -Identity $truth[0].Alias
+        $m.ExchangeGuid | Should -BeOfType [guid]
+        $m.WhenCreated | Should -BeOfType [datetime]
+        $m.HiddenFromAddressListsEnabled | Should -BeOfType [bool]
+        , $m.EmailAddresses | Should -BeOfType [string[]]
+        $m.EmailAddresses | Should -Be $truth[0].EmailAddresses
+    }
+
+    It 'warns once, in the service words, when -ResultSize cuts the list' {
+        $null = Get-Mailbox -ResultSize 3 -WarningVariable warnings -WarningAction SilentlyContinue
+        @($warnings).Count | Should -Be 1
+        "$($warnings[0])" | Should -Be 'There are more results available than are currently displayed. To view them, increase the value for the ResultSize parameter.'
+    }
+
+    It 'returns every mailbox with -ResultSize Unlimited, page by page, none twice' {
+        $all = @(Get-Mailbox -ResultSize Unlimited)
+        $all.Count | Should -Be $truth.Count
+        ($all.ExchangeGuid | Sort-Object -Unique).Count | Should -Be $truth.Count
+        $all.ExchangeGuid | Should -Be $truth.ExchangeGuid
+    }
+
+    It 'reports an unknown identity as ObjectNotFound with the server message and request id' {
+        $err = try { Get-Mailbox -Identity 'nobody-here' -ErrorAction Stop } catch { $_ }
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err.Exception.Message | Should -BeLike "*'nobody-here'*"
+        $err.FullyQualifiedErrorId | Should -BeLike '*RequestId=*'
+    }
+
+    It 'keeps going after a bad identity in the pipeline' {
+        $found = @($truth[0].Alias, 'nobody-here', $truth[1].Alias | Get-Mailbox -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $found.Alias | Should -Be @($truth[0].Alias, $truth[1].Alias)
+        @($errs).Count | Should -Be 1
+    }
+
+    It 'asks the service for only the -Properties given' {
+        $m = @(Get-Mailbox -ResultSize 2 -Properties Name, PrimarySmtpAddress -WarningAction SilentlyContinue)
+        $m[0].PSObject.Properties.Name | Should -Contain 'PrimarySmtpAddress'
+        $m[0].PSObject.Properties.Name | Should -Not -Contain 'Database'
+        (Get-TestRequestLog $sandbox -InvokeOnly)[0].query | Should -BeLike '*select=Name*PrimarySmtpAddress*'
+    }
+}
+
+Describe 'Get-Mailbox paging with -PageSize 50 (250 mailboxes, 5 pages)' {
+    BeforeAll { Connect-TestSandbox $sandbox @{ PageSize = 50 } }
+    AfterAll { Disconnect-ExchangeOnline -Confirm:$false 6>$null }
+    BeforeEach { Reset-Sandbox }
+
+    It 'asks for 50 records a page and follows every nextLink' {
+        @(Get-Mailbox -ResultSize Unlimited).Count | Should -Be 250
+        $invokes = Get-TestRequestLog $sandbox -InvokeOnly
+        $invokes.Count | Should -Be 5
+        $invokes | ForEach-Object { $_.headers.prefer | Should -Be 'odata.maxpagesize=50' }
+        ($invokes.headers.'client-request-id' | Sort-Object -Unique).Count | Should -Be 1
+    }
+
+    It 'stops paging when the pipeline stops (Select-Object -First 3)' {
+        $three = @(Get-Mailbox -ResultSize Unlimited | Select-Object -First 3)
+        $three.Count | Should -Be 3
+        Start-Sleep -Milliseconds 300
+        # The page in hand, the one the module converts ahead and the one the core fetches
+        # ahead: not the five pages of the whole run.
+        (Get-TestRequestLog $sandbox -InvokeOnly).Count | Should -BeLessOrEqual 3
+    }
+
+    It 'returns exactly the truth when page <Nth> fails with <Case>' -ForEach @(
+        foreach ($nth in 1, 3, 5) {
+            @{ Nth = $nth; Case = '429 Retry-After 1'; Rule = @{ endpoint = 'invoke'; kind = 'status'; status = 429; retryAfter = '1'; nth = $nth; times = 1 } }
+            @{ Nth = $nth; Case = '503'; Rule = @{ endpoint = 'invoke'; kind = 'status'; status = 503; nth = $nth; times = 1 } }
+            @{ Nth = $nth; Case = 'a reset mid-body'; Rule = @{ endpoint = 'invoke'; kind = 'reset'; nth = $nth; times = 1 } }
+            @{ Nth = $nth; Case = 'a truncated body'; Rule = @{ endpoint = 'invoke'; kind = 'truncate'; nth = $nth; times = 1 } }
+            @{ Nth = $nth; Case = 'malformed JSON'; Rule = @{ endpoint = 'invoke'; kind = 'malformedJson'; nth = $nth; times = 1 } }
+        }
+    ) {
+        Add-Fault $Rule
+        $all = @(Get-Mailbox -ResultSize Unlimited -Verbose 4>&1)
+        $records = @($all | Where-Object { $_ -isnot [Management.Automation.VerboseRecord] })
+        $verbose = @($all | Where-Object { $_ -is [Management.Automation.VerboseRecord] })
+        $records.ExchangeGuid | Should -Be $truth.ExchangeGuid
+        ($verbose.Message -join "`n") | Should -Match 'retrying in'
+    }
+
+    It 'waits as long as Retry-After says when it is an HTTP date' {
+        $when = [DateTime]::UtcNow.AddSeconds(2).ToString('r')
+        Add-Fault @{ endpoint = 'invoke'; kind = 'status'; status = 429; retryAfter = $when; nth = 2; times = 1 }
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        @(Get-Mailbox -ResultSize Unlimited).Count | Should -Be 250
+        $watch.Elapsed.TotalSeconds | Should -BeGreaterThan 0.9
+    }
+
+    It 'gives up with "Maximum retry count reached." when a page keeps failing' {
+        Add-Fault @{ endpoint = 'invoke'; kind = 'status'; status = 503; every = 1; times = 0 }
+        $err = try { Get-Mailbox -ResultSize Unlimited -ErrorAction Stop | Out-Null } catch { $_ }
+        $err.Exception.Message | Should -BeLike 'Maximum retry count reached.*'
+    }
+
+    It 'stops with a clear error, sending no token, on a nextLink to <Case>' -ForEach @(
+        @{ Case = 'another host'; Kind = 'foreignNextLink'; Message = '*another host*no credentials were sent*' }
+        @{ Case = 'a link it already followed'; Kind = 'loopNextLink'; Message = '*same next-page link twice*' }
+    ) {
+        Add-Fault @{ endpoint = 'invoke'; kind = $Kind; nth = 2; times = 1 }
+        $got = [Collections.Generic.List[object]]::new()
+        $err = try { Get-Mailbox -ResultSize Unlimited -ErrorAction Stop | ForEach-Object { $got.Add($_) }; $null } catch { $_ }
+        $err.Exception.Message | Should -BeLike $Message
+        $got.Count | Should -BeLessThan 250
+        # Every request the sandbox saw went to its own host.
+        Get-TestRequestLog $sandbox -InvokeOnly | ForEach-Object { $_.headers.host | Should -BeLike 'localhost:*' }
+    }
+}
+
+Describe 'Get-Mailbox with a token from -AccessToken' {
+    AfterAll { Disconnect-ExchangeOnline -Confirm:$false 6>$null }
+
+    It 'uses the token as is' {
+        $token = Get-ExoSandboxAppToken $sandbox
+        Connect-ExchangeOnline -AccessToken $token -Organization $sandbox.Info.organization -ShowBanner:$false
+        (Get-Mailbox -Identity $truth[2].PrimarySmtpAddress).ExchangeGuid | Should -Be $truth[2].ExchangeGuid
+    }
+}
