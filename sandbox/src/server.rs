@@ -121,6 +121,12 @@ async fn handle(state: Shared, req: Request<Body>, plain: bool) -> Result<Respon
         }
         return Ok(to_body(control::handle(&state, &ctx)));
     }
+    if endpoint == "token" || endpoint == "devicecode" {
+        // Logged even when a fault answers before the handler runs.
+        let f = ctx.form();
+        ctx.grant_type = f.get("grant_type").cloned();
+        ctx.client_id = f.get("client_id").cloned();
+    }
     let token_expired = bearer_expired(&state, &ctx);
     ctx.fault = state.faults.check(endpoint);
     let fault_kind = ctx.fault.as_ref().map(|f| f.kind);

@@ -46,6 +46,7 @@ fn status_faults_hit_the_nth_request_with_retry_after() {
     assert_eq!(post_form(&env, &token_url(&env, &org), &form).0, 200);
     let log: Vec<Value> = env.http.get(format!("{}/requests", control(&env))).header("X-Sandbox-Key", env.sbx.control_key()).send().unwrap().json().unwrap();
     assert_eq!(log.iter().filter(|e| e["fault"] == "status").count(), 3);
+    assert_eq!(log.iter().filter(|e| e["endpoint"] == "token" && e["grantType"] == "client_credentials").count(), 4);
 }
 
 #[test]
