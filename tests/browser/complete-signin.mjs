@@ -10,7 +10,10 @@
 // Environment:
 //   EXONATIVE_TEST_SANDBOX_JSON   path of the sandbox's sandbox.json (the credentials)
 //   EXONATIVE_TEST_BROWSER_USER   optional: a key of sandbox.json's users (admin, mfa, ...)
-//   EXONATIVE_TEST_BROWSER_LOG    optional: a file that gets one JSON line per step (no secrets)
+//   EXONATIVE_TEST_BROWSER_LOG    optional: a file that gets one JSON line per step: never a
+//                                 password or code typed, but the sign-in's state and the
+//                                 authorization code it carried, which the canary test looks
+//                                 for in everything ExoNative wrote
 //   EXONATIVE_TEST_CHROMIUM       optional: the browser executable (default /usr/bin/chromium)
 // It gives up after 90 seconds, so it never outlives a test.
 import { readFileSync, appendFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -40,7 +43,7 @@ async function main() {
         ? info.users[key]
         : Object.values(info.users).find(u => hint && u.userPrincipalName.toLowerCase() === hint.toLowerCase());
     if (!user) throw new Error(`no sandbox user for login_hint '${hint}' / EXONATIVE_TEST_BROWSER_USER '${key}'`);
-    log('start', { user: user.userPrincipalName });
+    log('start', { user: user.userPrincipalName, state: new URL(url).searchParams.get('state') });
 
     const profile = mkdtempSync(join(tmpdir(), 'exo-chromium-'));
     let context;
@@ -72,7 +75,7 @@ async function main() {
         await page.waitForURL(u => (u.hostname === 'localhost' || u.hostname === '127.0.0.1') && u.protocol === 'http:', { waitUntil: 'load' });
         const text = (await page.textContent('body').catch(() => '')) ?? '';
         const landed = new URL(page.url());
-        log('redirected', { port: landed.port, hasCode: landed.searchParams.has('code'), error: landed.searchParams.get('error'), text: text.trim().slice(0, 200) });
+        log('redirected', { port: landed.port, hasCode: landed.searchParams.has('code'), code: landed.searchParams.get('code'), error: landed.searchParams.get('error'), text: text.trim().slice(0, 200) });
     } finally {
         if (context) await context.close().catch(() => {});
         rmSync(profile, { recursive: true, force: true });
