@@ -157,3 +157,47 @@ Describe 'Get-Mailbox with a token from -AccessToken' {
         (Get-Mailbox -Identity $truth[2].PrimarySmtpAddress).ExchangeGuid | Should -Be $truth[2].ExchangeGuid
     }
 }
+
+Describe 'What a run leaves behind: -Verbose, -Debug and the log file' {
+    BeforeAll {
+        $script:logDir = Join-Path ([IO.Path]::GetTempPath()) "exonative-logs-$([guid]::NewGuid().ToString('N'))"
+        Connect-TestSandbox $sandbox @{ LogDirectoryPath = $logDir; LogLevel = 'All'; PageSize = 100 }
+    }
+    AfterAll {
+        Disconnect-ExchangeOnline -Confirm:$false 6>$null
+        Remove-Item -Recurse -Force $logDir -ErrorAction SilentlyContinue
+    }
+    BeforeEach { Reset-Sandbox }
+
+    It 'verbose names each page request id, debug each HTTP exchange' {
+        $streams = @(Get-Mailbox -ResultSize Unlimited -Verbose -Debug 4>&1 5>&1 | Where-Object { $_ -is [Management.Automation.InformationalRecord] })
+        $ids = (Get-TestRequestLog $sandbox -InvokeOnly).Count
+        @($streams | Where-Object { $_ -is [Management.Automation.VerboseRecord] -and $_.Message -match 'received \d+ records \(request-id [^)]+\)' }).Count | Should -Be $ids
+        @($streams | Where-Object { $_ -is [Management.Automation.DebugRecord] -and $_.Message -match '^POST /adminapi/beta/.+/InvokeCommand -> HTTP 200 in \d+ ms$' }).Count | Should -Be $ids
+    }
+
+    It 'writes an owner-only log file with the sign-in, the pages and the HTTP lines, and no secret' {
+        Get-Mailbox -ResultSize Unlimited | Out-Null
+        $file = @(Get-ChildItem $logDir -Filter 'ExoNative_*.log')
+        $file.Count | Should -Be 1
+        if (-not $IsWindows) { [int](Get-Item $file[0].FullName).UnixFileMode | Should -Be 0x180 }  # owner read+write (0600)
+        $text = Get-Content -Raw $file[0].FullName
+        $text | Should -Match 'signed in with the Certificate flow'
+        $text | Should -Match 'received \d+ records \(request-id'
+        $text | Should -Match 'POST /adminapi/beta/.+/InvokeCommand -> HTTP 200 in \d+ ms'
+        $text | Should -Not -Match 'skiptoken'
+        $text | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}'
+        $text | Should -Not -Match ([regex]::Escape($sandbox.Info.apps.exchangeAdmin.pfxPassword))
+    }
+
+    It 'refuses an unusable -LogDirectoryPath before signing in' {
+        Invoke-ExoSandboxControl -Sandbox $sandbox -Method DELETE -Path 'requests' | Out-Null
+        $blocker = New-TemporaryFile
+        try {
+            $err = try { Connect-TestSandbox $sandbox @{ LogDirectoryPath = (Join-Path $blocker.FullName 'sub') } } catch { $_ }
+            $err.Exception.Message | Should -BeLike "Cannot write a log file in LogDirectoryPath*"
+            @(Get-TestRequestLog $sandbox | Where-Object endpoint -eq 'token').Count | Should -Be 0
+        }
+        finally { Remove-Item $blocker -Force }
+    }
+}

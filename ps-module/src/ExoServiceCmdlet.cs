@@ -117,6 +117,10 @@ namespace ExoNative
             {
                 WriteVerbose(line);
             }
+            foreach (string line in page.Debug)
+            {
+                WriteDebug(line);
+            }
             WriteDebug(string.Format(CultureInfo.InvariantCulture, "{0} page {1}: {2} records, request id {3}",
                 ServiceCmdletName, pageNumber, page.Records.Count, page.RequestId));
             foreach (object record in page.Records)

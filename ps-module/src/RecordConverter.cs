@@ -12,6 +12,7 @@ namespace ExoNative
         internal readonly List<object> Records = new();
         internal readonly List<string> Warnings = new();
         internal readonly List<string> Log = new();
+        internal readonly List<string> Debug = new();
         internal string? RequestId;
     }
 
@@ -90,6 +91,11 @@ namespace ExoNative
                 {
                     reader.Read();
                     ReadStrings(ref reader, page.Log);
+                }
+                else if (reader.ValueTextEquals("debug"u8))
+                {
+                    reader.Read();
+                    ReadStrings(ref reader, page.Debug);
                 }
                 else if (reader.ValueTextEquals("requestId"u8))
                 {

@@ -45,6 +45,11 @@ pub struct ConnectConfig {
     /// [`ENVIRONMENT_VARIABLES`]). .NET on Unix keeps `$env:X = ...` in a managed copy that
     /// native code never sees, so PowerShell sends them here; absent = read the process'.
     pub environment: Option<std::collections::HashMap<String, String>>,
+    pub log_directory_path: Option<String>,
+    pub log_level: Option<String>,
+    /// Opened by [`ConnectConfig::open_activity_log`] before any network call.
+    #[serde(skip)]
+    pub activity_log: Option<std::sync::Arc<crate::activity_log::ActivityLog>>,
 }
 
 /// Every environment variable the core reads: the sandbox overrides and the managed
@@ -72,6 +77,15 @@ impl ConnectConfig {
 
     pub fn flow(&self) -> Result<Flow> {
         self.flow.ok_or_else(|| Error::invalid_argument("The connection configuration names no sign-in flow."))
+    }
+
+    /// Opens the log file now, so a bad LogDirectoryPath fails before the network is used.
+    pub fn open_activity_log(&mut self) -> Result<std::sync::Arc<crate::activity_log::ActivityLog>> {
+        if self.activity_log.is_none() {
+            let log = crate::activity_log::ActivityLog::open(self.log_directory_path.as_deref(), self.log_level.as_deref())?;
+            self.activity_log = Some(std::sync::Arc::new(log));
+        }
+        Ok(self.activity_log.clone().expect("just set"))
     }
 
     /// An environment variable as the caller sees it; empty counts as unset.

@@ -9,7 +9,9 @@ use crate::cloud::Endpoints;
 use crate::config::{ConnectConfig, Flow};
 use crate::error::{Error, ErrorCode, Result};
 use crate::secret::Secret;
+use crate::activity_log::{ActivityLog, LogLevel};
 use serde_json::json;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use uuid::Uuid;
 
@@ -31,6 +33,7 @@ pub struct Connection {
     pub page_size: u32,
     pub http: reqwest::Client,
     pub tokens: TokenManager,
+    pub log: Arc<ActivityLog>,
 }
 
 impl Connection {
@@ -43,8 +46,9 @@ impl Connection {
     }
 
     /// [`Connection::open`] with endpoints already resolved (tests point them at 127.0.0.1).
-    pub async fn open_with(config: ConnectConfig, endpoints: Endpoints, clock: Clock) -> Result<Connection> {
+    pub async fn open_with(mut config: ConnectConfig, endpoints: Endpoints, clock: Clock) -> Result<Connection> {
         let flow = config.flow()?;
+        config.open_activity_log()?;
         let http = client_for(&config)?;
         match flow {
             Flow::Certificate => {
@@ -125,9 +129,21 @@ impl Connection {
             .or_else(|| config.organization.clone())
             .or_else(|| tenant_id.clone())
             .unwrap_or_else(|| "organizations".to_string());
-        let tokens = TokenManager::new(credential, token_url, endpoints.scope(), http.clone(), clock, first);
+        let log = config.activity_log.clone().unwrap_or_else(|| Arc::new(ActivityLog::disabled()));
+        let id = Uuid::new_v4();
+        log.write(
+            LogLevel::Default,
+            &format!(
+                "connection {id}: signed in with the {flow:?} flow; admin API {}, authority {}, tenant {tenant}, token expires {}",
+                endpoints.connection.as_str().trim_end_matches('/'),
+                endpoints.authority.as_str().trim_end_matches('/'),
+                chrono_like_iso(first.expires_at)
+            ),
+        );
+        let tokens = TokenManager::new(credential, token_url, endpoints.scope(), http.clone(), clock, first, log.clone());
         Connection {
-            id: Uuid::new_v4(),
+            id,
+            log,
             flow,
             page_size: config.page_size(),
             endpoints,

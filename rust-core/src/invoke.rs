@@ -1,5 +1,6 @@
 //! Running a cmdlet through InvokeCommand and streaming its pages.
 
+use crate::activity_log::LogLevel;
 use crate::connection::Connection;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{self, read_body, Body};
@@ -80,7 +81,10 @@ impl InvokeRequest {
 pub struct Page {
     pub records: Vec<Box<RawValue>>,
     pub warnings: Vec<String>,
+    /// For -Verbose: what happened (retries, request ids).
     pub log: Vec<String>,
+    /// For -Debug: every HTTP exchange with its status and timing.
+    pub debug: Vec<String>,
     pub request_id: Option<String>,
     next_link: Option<String>,
 }
@@ -102,6 +106,8 @@ impl Page {
         out.extend_from_slice(json!(self.warnings).to_string().as_bytes());
         out.extend_from_slice(b",\"log\":");
         out.extend_from_slice(json!(self.log).to_string().as_bytes());
+        out.extend_from_slice(b",\"debug\":");
+        out.extend_from_slice(json!(self.debug).to_string().as_bytes());
         out.extend_from_slice(b",\"requestId\":");
         out.extend_from_slice(json!(self.request_id).to_string().as_bytes());
         out.push(b'}');
@@ -253,37 +259,48 @@ enum Attempt {
 impl Fetch {
     /// One page, with retries for throttling and transient failures (requirements 15, 20).
     async fn page(self: Arc<Self>, url: String, page_size: u32) -> Result<Page> {
+        let file = &self.connection.log;
         let mut log = Vec::new();
+        let mut debug = Vec::new();
         let mut renewed_after_401 = false;
         for attempt in 1..=MAX_ATTEMPTS {
-            match self.attempt(&url, page_size, &mut renewed_after_401).await {
+            let outcome = self.attempt(&url, page_size, &mut renewed_after_401, &mut debug).await;
+            match outcome {
                 Ok(Attempt::Done(mut page)) => {
+                    file.write(LogLevel::Default, &format!("{} {}", self.client_request_id, page.log.join(" ")));
                     log.append(&mut page.log);
                     page.log = log;
+                    page.debug = debug;
                     return Ok(page);
                 }
                 Ok(Attempt::Retry(error, wait)) if attempt < MAX_ATTEMPTS => {
                     let wait = wait.unwrap_or_else(|| http::backoff(attempt, BACKOFF_CAP));
-                    log.push(format!(
+                    let line = format!(
                         "{}: attempt {attempt} of {MAX_ATTEMPTS} failed ({}); retrying in {:.1} s.",
                         self.cmdlet,
                         error.message,
                         wait.as_secs_f64()
-                    ));
+                    );
+                    file.write(LogLevel::Default, &format!("{} {line}", self.client_request_id));
+                    log.push(line);
                     tokio::time::sleep(wait).await;
                 }
                 Ok(Attempt::Retry(error, _)) => {
                     let mut e = Error::new(ErrorCode::RetriesExhausted, format!("Maximum retry count reached. {}", error.message));
                     e.detail = error.detail;
+                    file.write(LogLevel::Default, &format!("{} {}: {}", self.client_request_id, self.cmdlet, e.message));
                     return Err(e.with("attempts", MAX_ATTEMPTS));
                 }
-                Err(e) => return Err(e),
+                Err(e) => {
+                    file.write(LogLevel::Default, &format!("{} {}: failed: {}", self.client_request_id, self.cmdlet, e.message));
+                    return Err(e);
+                }
             }
         }
         unreachable!("the loop returns on its last attempt")
     }
 
-    async fn attempt(&self, url: &str, page_size: u32, renewed_after_401: &mut bool) -> Result<Attempt> {
+    async fn attempt(&self, url: &str, page_size: u32, renewed_after_401: &mut bool, debug: &mut Vec<String>) -> Result<Attempt> {
         let conn = &self.connection;
         let token = conn.tokens.current().await?;
         let started = std::time::Instant::now();
@@ -310,6 +327,12 @@ impl Fetch {
             Ok(response) => read_body(response, self.page_body_cap).await,
             Err(e) => Err(Error::from(e)),
         };
+        // Status lines name the path only: the query holds the skiptoken.
+        let path = Url::parse(url).map(|u| u.path().to_string()).unwrap_or_default();
+        let status = body.as_ref().map_or_else(|e| format!("failed: {}", e.message), |b| format!("HTTP {}", b.status));
+        let line = format!("POST {path} -> {status} in {} ms", started.elapsed().as_millis());
+        self.connection.log.write(LogLevel::All, &format!("{} {line}", self.client_request_id));
+        debug.push(line);
         let body = match body {
             Ok(b) => b,
             Err(e) if e.is_transient() || e.detail.get("transient") == Some(&Value::Bool(true)) => return Ok(Attempt::Retry(e, None)),
@@ -320,12 +343,12 @@ impl Fetch {
             return match serde_json::from_slice::<WirePage>(&body.bytes) {
                 Ok(wire) => Ok(Attempt::Done(Page {
                     log: vec![format!(
-                        "{}: HTTP 200, {} records in {} ms (request-id {}).",
+                        "{}: received {} records (request-id {}).",
                         self.cmdlet,
                         wire.value.len(),
-                        started.elapsed().as_millis(),
                         request_id.as_deref().unwrap_or("none")
                     )],
+                    debug: Vec::new(),
                     records: wire.value,
                     warnings: wire.warnings,
                     request_id,

@@ -4,6 +4,7 @@
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod activity_log;
 pub mod auth;
 pub mod cancel;
 pub mod cloud;

@@ -80,6 +80,7 @@ namespace ExoNative.Cmdlets
             try
             {
                 using ConnectionConfig config = ConnectRequest.Build(this, credential);
+                WriteVerbose($"Signing in with the {config.Flow} flow.");
                 handle = config.Flow is "interactive" or "device" ? SignIn(config) : ExoApi.OpenConnection(config.ToUtf8(), Cancel);
             }
             catch (ParameterValidationFailure failure)
@@ -150,6 +151,8 @@ namespace ExoNative.Cmdlets
                 ConnectionRegistry.Remove(previous);
             }
             ConnectionRegistry.Add(connection);
+            NativeConnectionInfo connected = connection.Info;
+            WriteVerbose($"{connection.Name} ({connected.ConnectionId}): admin API {connected.ConnectionUri}, authority {connected.AzureAdAuthorizationEndpointUri}, tenant {connected.TenantId}, token valid until {connected.TokenExpiryTimeUtc:u}.");
             if (Prefix != null)
             {
                 connection.PrefixModuleName = PrefixModule.Create(this, connection, CommandName);

@@ -90,11 +90,20 @@ pub struct TokenManager {
     http: reqwest::Client,
     clock: Clock,
     state: tokio::sync::Mutex<Token>,
+    log: std::sync::Arc<crate::activity_log::ActivityLog>,
 }
 
 impl TokenManager {
-    pub fn new(credential: Credential, token_url: String, scope: String, http: reqwest::Client, clock: Clock, first: Token) -> Self {
-        TokenManager { credential, token_url, scope, http, clock, state: tokio::sync::Mutex::new(first) }
+    pub fn new(
+        credential: Credential,
+        token_url: String,
+        scope: String,
+        http: reqwest::Client,
+        clock: Clock,
+        first: Token,
+        log: std::sync::Arc<crate::activity_log::ActivityLog>,
+    ) -> Self {
+        TokenManager { credential, token_url, scope, http, clock, state: tokio::sync::Mutex::new(first), log }
     }
 
     /// A token good for the next request, renewing it first when it is within the margin.
@@ -110,7 +119,19 @@ impl TokenManager {
             }
             return Ok(token.access.clone());
         }
-        let renewed = self.acquire(token.refresh.clone()).await?;
+        let started = std::time::Instant::now();
+        let renewed = self.acquire(token.refresh.clone()).await.map_err(|e| {
+            self.log.write(crate::activity_log::LogLevel::Default, &format!("token renewal failed: {}", e.message));
+            e
+        })?;
+        self.log.write(
+            crate::activity_log::LogLevel::Default,
+            &format!(
+                "token renewed in {} ms; expires {}",
+                started.elapsed().as_millis(),
+                crate::connection::chrono_like_iso(renewed.expires_at)
+            ),
+        );
         // A refresh response without refresh_token keeps the old one (requirement 4).
         let refresh = renewed.refresh.clone().or_else(|| token.refresh.clone());
         *token = Token { refresh, ..renewed };

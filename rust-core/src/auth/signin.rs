@@ -40,8 +40,9 @@ impl PendingSignIn {
     }
 
     /// [`PendingSignIn::begin`] with endpoints already resolved (tests use 127.0.0.1).
-    pub async fn begin_with(config: ConnectConfig, endpoints: Endpoints) -> Result<(PendingSignIn, serde_json::Value)> {
+    pub async fn begin_with(mut config: ConnectConfig, endpoints: Endpoints) -> Result<(PendingSignIn, serde_json::Value)> {
         let flow = config.flow()?;
+        config.open_activity_log()?;
         let tenant = sign_in_tenant(&config);
         let oauth_base = endpoints.oauth_url(&tenant, "");
         let oauth_base = oauth_base.trim_end_matches('/').to_string();
