@@ -117,7 +117,8 @@ function Invoke-Test {
     $failed = @()
     if (-not $SkipCargo) {
         Write-Host '==> cargo test --release'
-        & cargo test --release --locked --workspace --manifest-path (Join-Path $Root 'Cargo.toml')
+        # --no-fail-fast: one failing test binary must not hide the results of the others.
+        & cargo test --release --locked --workspace --no-fail-fast --manifest-path (Join-Path $Root 'Cargo.toml')
         if ($LASTEXITCODE -ne 0) { $failed += 'cargo test' }
     }
     Write-Host '==> Pester'
