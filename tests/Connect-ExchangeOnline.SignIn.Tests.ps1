@@ -54,18 +54,19 @@ BeforeAll {
 
     function Connect-Browser {
         # Interactive sign-in completed by headless Chromium, as the user the login hint names.
-        param([string] $User, [hashtable] $Extra = @{})
-        $saved = $env:BROWSER, $env:EXONATIVE_TEST_SANDBOX_JSON, $env:EXONATIVE_TEST_BROWSER_LOG
+        param([string] $User, [hashtable] $Extra = @{}, [string] $Action)
+        $saved = $env:BROWSER, $env:EXONATIVE_TEST_SANDBOX_JSON, $env:EXONATIVE_TEST_BROWSER_LOG, $env:EXONATIVE_TEST_BROWSER_ACTION
         try {
             $env:BROWSER = $browserScript
             $env:EXONATIVE_TEST_SANDBOX_JSON = Join-Path $sandbox.StateDir 'sandbox.json'
             $env:EXONATIVE_TEST_BROWSER_LOG = $browserLog
+            $env:EXONATIVE_TEST_BROWSER_ACTION = $Action
             $params = @{ UserPrincipalName = $info.users.$User.userPrincipalName; ShowBanner = $false }
             foreach ($k in $Extra.Keys) { $params[$k] = $Extra[$k] }
             Connect-ExchangeOnline @params
         }
         finally {
-            $env:BROWSER, $env:EXONATIVE_TEST_SANDBOX_JSON, $env:EXONATIVE_TEST_BROWSER_LOG = $saved
+            $env:BROWSER, $env:EXONATIVE_TEST_SANDBOX_JSON, $env:EXONATIVE_TEST_BROWSER_LOG, $env:EXONATIVE_TEST_BROWSER_ACTION = $saved
             Wait-Browser
         }
     }
@@ -98,7 +99,7 @@ BeforeAll {
             arrives and approving the code through the control API as -Approver. Returns the
             message, the warnings, the records of every stream and the error, if any.
         #>
-        param([string] $User = 'admin', [string] $Approver = $User, [switch] $AllStreams)
+        param([string] $User = 'admin', [string] $Approver = $User, [switch] $AllStreams, [switch] $Decline)
         $runspace = [runspacefactory]::CreateRunspace()
         $runspace.Open()
         $ps = [powershell]::Create()
@@ -115,7 +116,7 @@ BeforeAll {
                 if (-not $message) { Start-Sleep -Milliseconds 100 }
             }
             if ($message) {
-                Invoke-ExoSandboxControl -Sandbox $sandbox -Method POST -Path 'device/approve' -Body @{ userCode = $message.UserCode; user = $Approver } | Out-Null
+                Invoke-ExoSandboxControl -Sandbox $sandbox -Method POST -Path 'device/approve' -Body @{ userCode = $message.UserCode; user = $Approver; decline = [bool] $Decline } | Out-Null
             }
             $failure = $null
             if (-not $async.AsyncWaitHandle.WaitOne(60000)) { $ps.Stop(); throw 'the device sign-in did not finish within 60 s of the approval' }
@@ -322,6 +323,23 @@ Describe 'Failure principals give their documented message' {
         @(Get-ConnectionInformation).Count | Should -Be 0
     }
 
+    It 'reports a sign-in the user declined: <Case>' -ForEach @(
+        @{ Case = 'Cancel on the login page'; Message = '*AADSTS65004*' }
+        @{ Case = 'a declined device code'; Message = '*declined*' }
+    ) {
+        $err = if ($Case -like 'Cancel*') {
+            Get-ConnectError { Connect-Browser -User admin -Action cancel }
+        }
+        else {
+            (Connect-Device -User admin -Decline).Error
+        }
+        $err | Should -BeOfType [Management.Automation.ErrorRecord]
+        $err.Exception.Message | Should -BeLike $Message
+        $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
+        @(Get-ConnectionInformation).Count | Should -Be 0
+        @(Get-SandboxLog | Where-Object { $_.endpoint -eq 'token' -and $_.status -eq 200 }).Count | Should -Be 0
+    }
+
     It 'lets users.noRole sign in, and Get-Mailbox says "User is not allowed to call Get-Mailbox"' {
         Connect-ExchangeOnline -Credential (New-TestCredential noRole) -ShowBanner:$false
         $err = Get-ConnectError { Get-Mailbox -ResultSize 1 -ErrorAction Stop }
@@ -364,37 +382,53 @@ Describe 'Tokens of 30 s are renewed for every flow that can' {
         Use-ExoSandbox $sandbox
     }
 
-    It 'never fails and never sends an expired token in a run of more than 70 s' {
+    It 'never fails and never sends an expired token in a run of more than 70 s, with 8 callers at a time' {
         $s = $short.Info
         $app = $s.apps.exchangeAdmin
         $accessToken = Get-ExoSandboxAppToken $short
-        Connect-ExchangeOnline -AppId $app.appId -CertificateFilePath $app.pfxPath -CertificatePassword (Get-ExoSandboxCertificatePassword $short) -Organization $s.organization -Prefix Cert -ShowBanner:$false
+        Connect-ExchangeOnline -AccessToken $accessToken -Organization $s.organization -Prefix Tok -ShowBanner:$false
         $credential = [pscredential]::new($s.users.admin.userPrincipalName, (ConvertTo-SecureString -String $s.users.admin.password -AsPlainText -Force))
         Connect-ExchangeOnline -Credential $credential -Prefix Usr -ShowBanner:$false
         Set-ManagedIdentityHost AppService -Of $short
         Connect-ExchangeOnline -ManagedIdentity -Organization $s.organization -Prefix Mi -ShowBanner:$false
-        Connect-ExchangeOnline -AccessToken $accessToken -Organization $s.organization -Prefix Tok -ShowBanner:$false
+        # Last and without a prefix: Get-Mailbox uses it, from every runspace.
+        Connect-ExchangeOnline -AppId $app.appId -CertificateFilePath $app.pfxPath -CertificatePassword (Get-ExoSandboxCertificatePassword $short) -Organization $s.organization -ShowBanner:$false
 
+        $loopStart = [DateTimeOffset]::UtcNow
         $watch = [Diagnostics.Stopwatch]::StartNew()
         $calls = 0
         while ($watch.Elapsed.TotalSeconds -lt 75) {
-            foreach ($prefix in 'Cert', 'Usr', 'Mi') {
+            foreach ($prefix in 'Usr', 'Mi') {
                 $i = $calls % $shortTruth.Count
                 $m = & "Get-${prefix}Mailbox" -Identity $shortTruth[$i].PrimarySmtpAddress -ErrorAction Stop
                 $m.ExchangeGuid | Should -Be $shortTruth[$i].ExchangeGuid
                 $calls++
             }
-            Start-Sleep -Milliseconds 1500
+            # Eight callers on the certificate connection at once, whenever its renewal falls.
+            $batch = @(0..7 | ForEach-Object { $shortTruth[($calls + $_) % $shortTruth.Count] })
+            $found = @($batch | ForEach-Object -ThrottleLimit 8 -Parallel {
+                    Import-Module ExoNative
+                    (Get-Mailbox -Identity $_.PrimarySmtpAddress -ErrorAction Stop).ExchangeGuid
+                })
+            "$($found | Sort-Object)" | Should -Be "$($batch.ExchangeGuid | Sort-Object)"
+            $calls += $batch.Count
+            Start-Sleep -Milliseconds 1000
         }
         $log = Get-SandboxLog $short
         $invokes = @($log | Where-Object endpoint -eq 'invoke')
         $invokes.Count | Should -Be $calls
         @($invokes | Where-Object tokenExpired -eq $true).Count | Should -Be 0
         @($invokes | Where-Object status -ne 200).Count | Should -Be 0
-        # Each renewable connection asked for new tokens along the way.
+        # Each renewable connection asked for new tokens along the way...
+        $renewals = @($log | Where-Object { $_.endpoint -eq 'token' -and $_.grantType -eq 'client_credentials' -and [DateTimeOffset]::Parse($_.time) -gt $loopStart })
+        $renewals.Count | Should -BeGreaterThan 0
         @($log | Where-Object { $_.endpoint -eq 'token' -and $_.grantType -eq 'client_credentials' }).Count | Should -BeGreaterThan 1
         @($log | Where-Object { $_.endpoint -eq 'token' -and $_.grantType -eq 'refresh_token' }).Count | Should -BeGreaterThan 0
         @($log | Where-Object endpoint -eq 'managedIdentity').Count | Should -BeGreaterThan 1
+        # ...and the certificate connection renewed once at a time, not once per caller.
+        for ($k = 1; $k -lt $renewals.Count; $k++) {
+            ([DateTimeOffset]::Parse($renewals[$k].time) - [DateTimeOffset]::Parse($renewals[$k - 1].time)).TotalSeconds | Should -BeGreaterThan 2
+        }
 
         # The -AccessToken connection cannot renew: after its 30 s it says so clearly.
         (Get-ConnectionInformation -ModulePrefix Tok).TokenStatus | Should -Be 'Expired'

@@ -15,6 +15,8 @@
 //                                 authorization code it carried, which the canary test looks
 //                                 for in everything ExoNative wrote
 //   EXONATIVE_TEST_CHROMIUM       optional: the browser executable (default /usr/bin/chromium)
+//   EXONATIVE_TEST_BROWSER_ACTION optional: 'cancel' presses the page's Cancel button instead
+//                                 of signing in (the user declines)
 // It gives up after 90 seconds, so it never outlives a test.
 import { readFileSync, appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,17 +63,13 @@ async function main() {
         await page.goto(url);
         log('loginPage', { title: await page.title() });
 
-        await page.fill('#username', user.userPrincipalName);
-        await page.fill('#password', user.password);
-        await Promise.all([page.waitForNavigation({ waitUntil: 'commit' }), page.click('#idSIButton9')]);
-
-        if (await page.locator('#otp').count() > 0) {
-            if (!user.otp) throw new Error('the page asks for a one-time code, and the user has none');
-            log('otpStep');
-            await page.fill('#otp', user.otp);
-            await Promise.all([page.waitForNavigation({ waitUntil: 'commit' }), page.click('#idSIButton9')]);
+        if (process.env.EXONATIVE_TEST_BROWSER_ACTION === 'cancel') {
+            log('cancel');
+            await Promise.all([page.waitForNavigation({ waitUntil: 'commit' }), page.click('#idBtn_Back')]);
+        } else {
+            await signIn(page, user);
         }
-        // The sandbox redirects to http://localhost:<port>/?code=...; ExoNative's listener answers.
+        // The sandbox redirects to http://localhost:<port>/?code=... (or ?error=...); ExoNative's listener answers.
         await page.waitForURL(u => (u.hostname === 'localhost' || u.hostname === '127.0.0.1') && u.protocol === 'http:', { waitUntil: 'load' });
         const text = (await page.textContent('body').catch(() => '')) ?? '';
         const landed = new URL(page.url());
@@ -79,6 +77,22 @@ async function main() {
     } finally {
         if (context) await context.close().catch(() => {});
         rmSync(profile, { recursive: true, force: true });
+    }
+}
+
+async function signIn(page, user) {
+    await page.fill('#username', user.userPrincipalName);
+    await page.fill('#password', user.password);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'commit' }), page.click('#idSIButton9')]);
+    if (await page.locator('#password').count() > 0) {
+        throw new Error(`the login page refused the password: ${await page.textContent('#usernameError').catch(() => '')}`);
+    }
+
+    if (await page.locator('#otp').count() > 0) {
+        if (!user.otp) throw new Error('the page asks for a one-time code, and the user has none');
+        log('otpStep');
+        await page.fill('#otp', user.otp);
+        await Promise.all([page.waitForNavigation({ waitUntil: 'commit' }), page.click('#idSIButton9')]);
     }
 }
 
