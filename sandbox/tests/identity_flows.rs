@@ -175,7 +175,9 @@ fn device_code_pending_slow_down_approve_and_decline() {
     let tid = &env.sbx.info().tenant_id;
     let done = env.http.post(format!("{base}/{tid}/login")).form(&[("session", session.as_str()), ("username", &u.user_principal_name), ("password", &u.password)]).send().unwrap().text().unwrap();
     assert!(done.contains("You have signed in"), "{done}");
-    assert_eq!(poll(dc["device_code"].as_str().unwrap()).0, 200);
+    // MSAL.NET polls with the short grant type name `device_code`; Entra accepts both.
+    let (status, body) = post_form(&env, &token_url(&env, "organizations"), &[("grant_type", "device_code"), ("client_id", PUBLIC), ("device_code", dc["device_code"].as_str().unwrap())]);
+    assert_eq!(status, 200, "{body}");
 }
 
 #[test]

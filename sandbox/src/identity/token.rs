@@ -16,6 +16,8 @@ use crate::tenant::principals::{User, UserKind, PUBLIC_CLIENT_ID};
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const DEVICE_CODE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+/// The short name Entra also accepts for the device code grant; MSAL.NET sends this one.
+const DEVICE_CODE_SHORT: &str = "device_code";
 
 pub fn handle(state: &State, ctx: &mut Ctx, tenant: &TenantRef) -> Resp {
     let form = ctx.form();
@@ -28,7 +30,7 @@ pub fn handle(state: &State, ctx: &mut Ctx, tenant: &TenantRef) -> Resp {
         Some("password") => password(state, &form),
         Some("authorization_code") => authorization_code(state, &form),
         Some("refresh_token") => refresh(state, &form),
-        Some(DEVICE_CODE) => device_code(state, &form),
+        Some(DEVICE_CODE | DEVICE_CODE_SHORT) => device_code(state, &form),
         Some(other) => Err(EntraError::bad(
             "unsupported_grant_type",
             70003,
