@@ -103,23 +103,6 @@ Describe 'Get-Mailbox paging with -PageSize 50 (250 mailboxes, 5 pages)' {
         (Get-TestRequestLog $sandbox -InvokeOnly).Count | Should -BeLessOrEqual 3
     }
 
-    It 'returns exactly the truth when page <Nth> fails with <Case>' -ForEach @(
-        foreach ($nth in 1, 3, 5) {
-            @{ Nth = $nth; Case = '429 Retry-After 1'; Rule = @{ endpoint = 'invoke'; kind = 'status'; status = 429; retryAfter = '1'; nth = $nth; times = 1 } }
-            @{ Nth = $nth; Case = '503'; Rule = @{ endpoint = 'invoke'; kind = 'status'; status = 503; nth = $nth; times = 1 } }
-            @{ Nth = $nth; Case = 'a reset mid-body'; Rule = @{ endpoint = 'invoke'; kind = 'reset'; nth = $nth; times = 1 } }
-            @{ Nth = $nth; Case = 'a truncated body'; Rule = @{ endpoint = 'invoke'; kind = 'truncate'; nth = $nth; times = 1 } }
-            @{ Nth = $nth; Case = 'malformed JSON'; Rule = @{ endpoint = 'invoke'; kind = 'malformedJson'; nth = $nth; times = 1 } }
-        }
-    ) {
-        Add-Fault $Rule
-        $all = @(Get-Mailbox -ResultSize Unlimited -Verbose 4>&1)
-        $records = @($all | Where-Object { $_ -isnot [Management.Automation.VerboseRecord] })
-        $verbose = @($all | Where-Object { $_ -is [Management.Automation.VerboseRecord] })
-        $records.ExchangeGuid | Should -Be $truth.ExchangeGuid
-        ($verbose.Message -join "`n") | Should -Match 'retrying in'
-    }
-
     It 'waits as long as Retry-After says when it is an HTTP date' {
         $when = [DateTime]::UtcNow.AddSeconds(2).ToString('r')
         Add-Fault @{ endpoint = 'invoke'; kind = 'status'; status = 429; retryAfter = $when; nth = 2; times = 1 }
@@ -199,5 +182,75 @@ Describe 'What a run leaves behind: -Verbose, -Debug and the log file' {
             @(Get-TestRequestLog $sandbox | Where-Object endpoint -eq 'token').Count | Should -Be 0
         }
         finally { Remove-Item $blocker -Force }
+    }
+}
+
+Describe 'Get-Mailbox under faults (5,000 mailboxes, page size 200: 25 pages)' {
+    BeforeAll {
+        # Its own tenant: tokens live 120 s so one test can expire them mid-run.
+        $script:big = Start-ExoSandbox -Mailboxes 5000 -TokenLifetime 120 -Executable (Join-Path $env:EXONATIVE_TEST_MODULE_ROOT 'bin/exo-sandbox')
+        $script:bigTruth = @((Get-ExoSandboxTruth $big).ExchangeGuid)
+        Use-ExoSandbox $big
+        Connect-TestSandbox $big @{ PageSize = 200 }
+
+        function Add-BigFault([hashtable[]] $Rules) {
+            Invoke-ExoSandboxControl -Sandbox $big -Method POST -Path 'faults' -Body @($Rules) | Out-Null
+        }
+
+        function Get-AllWithVerbose {
+            $all = @(Get-Mailbox -ResultSize Unlimited -Verbose 4>&1)
+            [pscustomobject]@{
+                Guids   = @($all | Where-Object { $_ -isnot [Management.Automation.VerboseRecord] } | ForEach-Object ExchangeGuid)
+                Verbose = ($all | Where-Object { $_ -is [Management.Automation.VerboseRecord] }).Message -join "`n"
+            }
+        }
+    }
+    AfterAll {
+        Disconnect-ExchangeOnline -Confirm:$false 6>$null
+        Stop-ExoSandbox $big
+        Use-ExoSandbox $sandbox
+    }
+    BeforeEach {
+        Invoke-ExoSandboxControl -Sandbox $big -Method DELETE -Path 'faults' | Out-Null
+        Invoke-ExoSandboxControl -Sandbox $big -Method DELETE -Path 'requests' | Out-Null
+    }
+
+    It 'returns exactly the truth when page <Nth> fails with <Case>' -ForEach @(
+        foreach ($nth in 1, 13, 25) {
+            @{ Nth = $nth; Case = '429 Retry-After 1'; Rule = @{ endpoint = 'invoke'; kind = 'status'; status = 429; retryAfter = '1'; nth = $nth; times = 1 } }
+            @{ Nth = $nth; Case = '503'; Rule = @{ endpoint = 'invoke'; kind = 'status'; status = 503; nth = $nth; times = 1 } }
+            @{ Nth = $nth; Case = '500 once'; Rule = @{ endpoint = 'invoke'; kind = 'status'; status = 500; nth = $nth; times = 1 } }
+            @{ Nth = $nth; Case = 'a reset mid-body'; Rule = @{ endpoint = 'invoke'; kind = 'reset'; nth = $nth; times = 1 } }
+            @{ Nth = $nth; Case = 'a truncated body'; Rule = @{ endpoint = 'invoke'; kind = 'truncate'; nth = $nth; times = 1 } }
+            @{ Nth = $nth; Case = 'malformed JSON'; Rule = @{ endpoint = 'invoke'; kind = 'malformedJson'; nth = $nth; times = 1 } }
+        }
+    ) {
+        Add-BigFault $Rule
+        $run = Get-AllWithVerbose
+        $run.Guids.Count | Should -Be $bigTruth.Count
+        $run.Guids | Should -Be $bigTruth
+        $run.Verbose | Should -Match 'retrying in'
+    }
+
+    It 'returns exactly the truth with 100 ms of latency on every page' {
+        Add-BigFault @{ endpoint = 'invoke'; kind = 'delay'; delayMs = 100; every = 1 }
+        (Get-AllWithVerbose).Guids | Should -Be $bigTruth
+    }
+
+    It 'returns exactly the truth when the token expires mid-run' {
+        # Five minutes pass on the sandbox's clock after the first records: the token the
+        # module holds is now expired for the service, which answers 401 until it renews.
+        $moved = $false
+        $guids = @(Get-Mailbox -ResultSize Unlimited | ForEach-Object {
+                if (-not $moved) {
+                    Invoke-ExoSandboxControl -Sandbox $big -Method POST -Path 'clock' -Body @{ advanceSeconds = 300 } | Out-Null
+                    $moved = $true
+                }
+                $_.ExchangeGuid
+            })
+        $guids | Should -Be $bigTruth
+        $log = Get-TestRequestLog $big
+        @($log | Where-Object { $_.endpoint -eq 'invoke' -and $_.status -eq 401 }).Count | Should -BeGreaterThan 0
+        @($log | Where-Object { $_.endpoint -eq 'token' }).Count | Should -BeGreaterThan 0
     }
 }
