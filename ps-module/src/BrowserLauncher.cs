@@ -54,8 +54,11 @@ namespace ExoNative
             }
             catch (Win32Exception ex)
             {
+                // With UseShellExecute the file name is the sign-in URL itself, which carries
+                // the sign-in state: name the default browser instead.
+                string what = start.UseShellExecute ? "the default browser" : $"'{start.FileName}'";
                 throw new InvalidOperationException(
-                    $"The browser could not be started ('{start.FileName}': {ex.Message}). Set BROWSER to a browser command, or sign in with -Device.", ex);
+                    $"The browser could not be started ({what}: {ex.Message}). Set BROWSER to a browser command, or sign in with -Device.", ex);
             }
         }
     }

@@ -25,8 +25,13 @@ namespace ExoNative
         /// <summary>The UTF-8 JSON; valid until Dispose.</summary>
         internal ReadOnlySpan<byte> ToUtf8()
         {
-            // Sized up front so the buffer never grows and leaves an unzeroed copy behind.
-            _buffer = new ArrayBufferWriter<byte>(16 * 1024 + (AccessToken?.Length ?? 0) * 3);
+            // Sized up front for the worst case of every secret (base64 grows by 4/3, JSON
+            // escaping by up to 6 bytes a character), so the buffer never grows and leaves an
+            // unzeroed copy of a key or password behind.
+            int secrets = (AccessToken?.Length ?? 0) * 6
+                + (Certificate == null ? 0 : (Certificate.CertificateDer.Length + Certificate.PrivateKeyPkcs8.Length) * 2)
+                + (Password?.Length ?? 0) * 6;
+            _buffer = new ArrayBufferWriter<byte>(16 * 1024 + secrets);
             using (var w = new Utf8JsonWriter(_buffer))
             {
                 w.WriteStartObject();

@@ -23,7 +23,7 @@ pub struct CertificateConfig {
     pub private_key_pkcs8: Secret,
 }
 
-#[derive(Deserialize, Debug, Default)]
+#[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConnectConfig {
     pub flow: Option<Flow>,
@@ -66,6 +66,32 @@ pub const ENVIRONMENT_VARIABLES: [&str; 8] = [
 ];
 
 pub const MAX_PAGE_SIZE: u32 = 1000;
+
+/// Written by hand: the environment snapshot holds IDENTITY_HEADER and MSI_SECRET, so only
+/// the names of the variables given are shown.
+impl std::fmt::Debug for ConnectConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let environment: Option<Vec<&String>> = self.environment.as_ref().map(|e| e.keys().collect());
+        f.debug_struct("ConnectConfig")
+            .field("flow", &self.flow)
+            .field("app_id", &self.app_id)
+            .field("organization", &self.organization)
+            .field("delegated_organization", &self.delegated_organization)
+            .field("user_principal_name", &self.user_principal_name)
+            .field("exchange_environment_name", &self.exchange_environment_name)
+            .field("connection_uri", &self.connection_uri)
+            .field("authority_uri", &self.authority_uri)
+            .field("page_size", &self.page_size)
+            .field("certificate", &self.certificate.as_ref().map(|_| "[redacted]"))
+            .field("access_token", &self.access_token)
+            .field("managed_identity_account_id", &self.managed_identity_account_id)
+            .field("password", &self.password)
+            .field("environment", &environment)
+            .field("log_directory_path", &self.log_directory_path)
+            .field("log_level", &self.log_level)
+            .finish_non_exhaustive()
+    }
+}
 
 impl ConnectConfig {
     pub fn parse(bytes: &[u8]) -> Result<Self> {
@@ -176,7 +202,7 @@ mod tests {
 
     #[test]
     fn debug_output_hides_secrets() {
-        let c = ConnectConfig::parse(br#"{"flow":"accessToken","accessToken":"canary-token-x","password":"canary-pw"}"#).unwrap();
+        let c = ConnectConfig::parse(br#"{"flow":"accessToken","accessToken":"canary-token-x","password":"canary-pw","environment":{"IDENTITY_HEADER":"canary-header","MSI_SECRET":"canary-secret"}}"#).unwrap();
         let text = format!("{c:?}");
         assert!(!text.contains("canary"), "{text}");
     }

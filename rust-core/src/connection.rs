@@ -172,7 +172,7 @@ impl Connection {
 
     /// What Get-ConnectionInformation shows, as JSON.
     pub async fn info(&self) -> serde_json::Value {
-        let (expires_at, expired) = self.tokens.snapshot().await;
+        let (expires_at, expired) = self.tokens.snapshot();
         let expiry = chrono_like_iso(expires_at);
         let status = if !expired { "Active" } else if self.tokens.is_renewable() { "Renewable" } else { "Expired" };
         json!({
@@ -249,7 +249,7 @@ pub fn sign_in_tenant(config: &ConnectConfig) -> String {
 fn token_from_jwt(access: &Secret, now: SystemTime) -> Result<Token> {
     let claims = jwt::read_claims(access.expose())?;
     let expires_at = match claims.exp {
-        Some(exp) if exp > 0.0 => SystemTime::UNIX_EPOCH + Duration::from_secs(exp as u64),
+        Some(exp) if exp > 0.0 && exp.is_finite() => SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(exp as u64)).unwrap_or(now + auth::MAX_LIFETIME),
         _ => return Err(Error::invalid_argument("The access token has no expiry (exp claim).")),
     };
     if expires_at <= now {
@@ -258,8 +258,8 @@ fn token_from_jwt(access: &Secret, now: SystemTime) -> Result<Token> {
             format!("The access token expired at {}. Get a new token and connect again.", httpdate::fmt_http_date(expires_at)),
         ));
     }
-    // Treat the token as issued now so the renewal margin does not apply to it.
-    Ok(Token { access: access.clone(), issued_at: now, expires_at, refresh: None })
+    // Issued "now" for our bookkeeping; a token we cannot renew is used until it expires.
+    Ok(Token::expiring(access.clone(), now, expires_at.duration_since(now).unwrap_or_default(), None))
 }
 
 /// A token for another tenant than the one named would act on that other tenant: refuse it.

@@ -101,7 +101,15 @@ impl std::error::Error for Error {}
 /// skiptoken lives, and never a body.
 impl From<reqwest::Error> for Error {
     fn from(e: reqwest::Error) -> Self {
-        let code = if e.is_timeout() { ErrorCode::Timeout } else { ErrorCode::Network };
+        // A request that cannot be built (a header value with a newline, say) is bad input:
+        // retrying it would only fail again.
+        let code = if e.is_builder() {
+            ErrorCode::InvalidArgument
+        } else if e.is_timeout() {
+            ErrorCode::Timeout
+        } else {
+            ErrorCode::Network
+        };
         let mut url = e.url().cloned();
         if let Some(u) = url.as_mut() {
             u.set_query(None);

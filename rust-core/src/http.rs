@@ -14,6 +14,10 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 pub const TOKEN_BODY_CAP: usize = 1024 * 1024;
 /// A page of 1000 full mailbox records is about 7 MB; leave room for larger records.
 pub const DEFAULT_PAGE_BODY_CAP: usize = 256 * 1024 * 1024;
+/// A body that sends nothing for this long is abandoned (and the page retried).
+pub const READ_TIMEOUT: Duration = Duration::from_secs(120);
+/// Never trust a length the server announces for more than this much up front.
+const MAX_PREALLOCATION: usize = 16 * 1024 * 1024;
 
 /// Builds the one client a connection uses. TLS is always verified: the platform roots, plus
 /// the certificates of `EXONATIVE_TRUSTED_CA` when set (the sandbox tenant's CA).
@@ -81,8 +85,13 @@ impl Body {
 pub async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<Body> {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    let mut bytes = Vec::with_capacity(response.content_length().unwrap_or(0).min(cap as u64) as usize);
-    while let Some(chunk) = response.chunk().await? {
+    let announced = response.content_length().unwrap_or(0).min(cap.min(MAX_PREALLOCATION) as u64);
+    let mut bytes = Vec::with_capacity(announced as usize);
+    loop {
+        let next = tokio::time::timeout(READ_TIMEOUT, response.chunk())
+            .await
+            .map_err(|_| Error::new(ErrorCode::Timeout, format!("The response stalled for {} s.", READ_TIMEOUT.as_secs())))?;
+        let Some(chunk) = next? else { break };
         if bytes.len() + chunk.len() > cap {
             return Err(too_large(cap));
         }
@@ -99,7 +108,7 @@ pub async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<Bo
 }
 
 fn gunzip(compressed: &[u8], cap: usize) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(compressed.len() * 8);
+    let mut out = Vec::with_capacity(compressed.len().saturating_mul(8).min(cap).min(MAX_PREALLOCATION));
     let mut decoder = flate2::read::GzDecoder::new(compressed).take(cap as u64 + 1);
     decoder.read_to_end(&mut out).map_err(|e| {
         Error::new(ErrorCode::MalformedResponse, format!("The response's gzip encoding is damaged: {e}"))
@@ -131,7 +140,8 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-/// Exponential backoff with full jitter: attempt 1 waits up to 1 s, then 2, 4, ... up to `cap`.
+/// Exponential backoff with "equal jitter": attempt n waits between half and all of
+/// min(2^(n-1) s, cap), so clients that failed together do not retry together.
 pub fn backoff(attempt: u32, cap: Duration) -> Duration {
     let ceiling = Duration::from_secs(1u64 << attempt.saturating_sub(1).min(16)).min(cap);
     let millis = rand::thread_rng().gen_range(ceiling.as_millis() as u64 / 2..=ceiling.as_millis() as u64);
@@ -159,7 +169,8 @@ mod tests {
     fn backoff_grows_and_is_capped() {
         for attempt in 1..20 {
             let d = backoff(attempt, Duration::from_secs(8));
-            assert!(d <= Duration::from_secs(8));
+            let ceiling = Duration::from_secs(1u64 << (attempt - 1).min(16)).min(Duration::from_secs(8));
+            assert!(d <= ceiling && d >= ceiling / 2, "attempt {attempt}: {d:?}");
         }
         assert!(backoff(1, Duration::from_secs(8)) <= Duration::from_secs(1));
     }

@@ -179,16 +179,25 @@ impl Pager {
     }
 
     /// The next page, or `None` when there are no more.
+    ///
+    /// Cancellation-safe: if the caller drops this future (Ctrl+C), the prefetch stays owned
+    /// by the pager (so dropping the pager aborts it) and the next link is not lost.
     pub async fn next(&mut self) -> Result<Option<Page>> {
-        let mut page = match self.prefetch.take() {
-            Some(handle) => handle.await.map_err(|_| Error::new(ErrorCode::Panic, "The page fetch stopped unexpectedly."))??,
+        let mut page = match self.prefetch.as_mut() {
+            Some(handle) => {
+                let joined = handle.await;
+                self.prefetch = None;
+                joined.map_err(|_| Error::new(ErrorCode::Panic, "The page fetch stopped unexpectedly."))??
+            }
             None => {
-                let Some(url) = self.next_url.take() else { return Ok(None) };
+                let Some(url) = self.next_url.clone() else { return Ok(None) };
                 if self.started && self.remaining == Some(0) {
                     return Ok(None);
                 }
                 let size = self.page_size();
-                self.fetch.clone().page(url, size).await?
+                let page = self.fetch.clone().page(url, size).await?;
+                self.next_url = None;
+                page
             }
         };
         self.started = true;
@@ -198,7 +207,9 @@ impl Pager {
             }
             *left -= page.records.len() as u64;
         }
-        self.next_url = self.check_next_link(page.next_link.take())?;
+        // Once ResultSize is met the link is not followed, so it needs no check.
+        let link = page.next_link.take().filter(|_| self.remaining != Some(0));
+        self.next_url = self.check_next_link(link)?;
         if let Some(url) = self.next_url.clone() {
             if self.remaining != Some(0) {
                 let size = self.page_size();
@@ -365,7 +376,7 @@ impl Fetch {
         if body.status == 401 && !*renewed_after_401 && conn.tokens.is_renewable() {
             // The token may have lapsed in flight: renew once and try again.
             *renewed_after_401 = true;
-            conn.tokens.invalidate().await;
+            conn.tokens.invalidate(&token).await;
             return Ok(Attempt::Retry(error, Some(Duration::ZERO)));
         }
         if is_transient(&body) {
@@ -411,10 +422,11 @@ pub fn server_error(body: &Body, cmdlet: &str) -> Error {
         408 | 504 => ErrorCode::Timeout,
         _ => ErrorCode::ServerError,
     };
-    let mut message = message.unwrap_or_else(|| UNREADABLE.to_string());
-    if status == 401 && message.is_empty() {
-        message = format!("User is not allowed to call {cmdlet}");
-    }
+    let message = match message.filter(|m| !m.trim().is_empty()) {
+        Some(m) => m,
+        None if matches!(status, 401 | 403) => format!("User is not allowed to call {cmdlet}"),
+        None => UNREADABLE.to_string(),
+    };
     let mut e = Error::new(code, message).with("httpStatus", status);
     for (key, value) in [
         ("requestId", body.header("request-id").map(str::to_string)),

@@ -256,7 +256,7 @@ fn log(state: &Shared, ctx: &Ctx, endpoint: &str, resp: &Resp, token_expired: Op
         endpoint: endpoint.to_string(),
         method: ctx.method.to_string(),
         path: ctx.path.clone(),
-        query: ctx.query.clone(),
+        query: ctx.query.as_deref().map(redact_query),
         headers,
         status: resp.status().as_u16(),
         token_expired,
@@ -270,4 +270,30 @@ fn log(state: &Shared, ctx: &Ctx, endpoint: &str, resp: &Resp, token_expired: Op
 
 pub fn tls_acceptor(cfg: rustls::ServerConfig) -> TlsAcceptor {
     TlsAcceptor::from(Arc::new(cfg))
+}
+
+/// Query parameters that carry a credential or a sign-in secret are logged as `[redacted]`.
+const SECRET_QUERY_PARAMETERS: &[&str] = &["state", "code", "code_verifier", "code_challenge", "client_assertion", "client_secret", "device_code", "refresh_token", "access_token", "password"];
+
+fn redact_query(query: &str) -> String {
+    query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if SECRET_QUERY_PARAMETERS.iter().any(|s| s.eq_ignore_ascii_case(name)) => format!("{name}=[redacted]"),
+            _ => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secret_query_values_are_redacted() {
+        assert_eq!(
+            super::redact_query("client_id=a&state=s3cr3t&code_challenge=c&redirect_uri=http%3A%2F%2Flocalhost"),
+            "client_id=a&state=[redacted]&code_challenge=[redacted]&redirect_uri=http%3A%2F%2Flocalhost"
+        );
+        assert_eq!(super::redact_query("$skiptoken=abc"), "$skiptoken=abc");
+    }
 }

@@ -42,13 +42,15 @@ namespace ExoNative.Native
     internal sealed class ExoPagerHandle : SafeHandle
     {
         private readonly ExoConnectionHandle _connection;
+        private readonly bool _holdsConnection;
 
         public ExoPagerHandle(IntPtr handle, ExoConnectionHandle connection) : base(IntPtr.Zero, ownsHandle: true)
         {
-            bool added = false;
-            connection.DangerousAddRef(ref added);
-            _connection = connection;
+            // Owned from here: if the connection was closed meanwhile and AddRef throws, the
+            // finalizer still frees the pager (and with it the core's hold on the connection).
             SetHandle(handle);
+            _connection = connection;
+            connection.DangerousAddRef(ref _holdsConnection);
         }
 
         public override bool IsInvalid => handle == IntPtr.Zero;
@@ -56,7 +58,10 @@ namespace ExoNative.Native
         protected override bool ReleaseHandle()
         {
             ExoCore.exo_pager_free(handle);
-            _connection.DangerousRelease();
+            if (_holdsConnection)
+            {
+                _connection.DangerousRelease();
+            }
             return true;
         }
     }

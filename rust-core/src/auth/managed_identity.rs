@@ -220,19 +220,8 @@ struct MiResponse {
     access_token: Secret,
     #[serde(default, deserialize_with = "number_or_string")]
     expires_in: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_number")]
+    #[serde(default, deserialize_with = "crate::auth::token_endpoint::number_or_string")]
     expires_on: Option<u64>,
-}
-
-/// `expires_on` is a number, a numeric string, or (App Service 2017-09-01) a date text we
-/// do not need: anything unreadable is simply absent.
-fn lenient_number<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<u64>, D::Error> {
-    let v = Option::<serde_json::Value>::deserialize(d)?;
-    Ok(match v {
-        Some(serde_json::Value::Number(n)) => n.as_f64().filter(|n| *n >= 0.0).map(|n| n as u64),
-        Some(serde_json::Value::String(s)) => s.trim().parse::<f64>().ok().filter(|n| *n >= 0.0).map(|n| n as u64),
-        _ => None,
-    })
 }
 
 /// A managed-identity token response: numbers arrive as strings ("3599", "1506484173").
@@ -246,12 +235,12 @@ pub fn parse_response(bytes: &[u8], now: SystemTime) -> Result<Token> {
     let lifetime = match (r.expires_in, r.expires_on) {
         (Some(secs), _) => Duration::from_secs(secs),
         (None, Some(on)) => {
-            let at = SystemTime::UNIX_EPOCH + Duration::from_secs(on);
+            let at = SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(on)).unwrap_or(now);
             at.duration_since(now).unwrap_or_default()
         }
         (None, None) => DEFAULT_LIFETIME,
     };
-    Ok(Token { access: r.access_token, issued_at: now, expires_at: now + lifetime, refresh: None })
+    Ok(Token::expiring(r.access_token, now, lifetime, None))
 }
 
 /// An error answer: IMDS sends `{error, error_description}`, App Service `{statusCode, message}`.

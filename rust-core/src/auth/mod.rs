@@ -41,10 +41,20 @@ pub struct Token {
     pub refresh: Option<Secret>,
 }
 
+/// No token lives longer than this; a larger `expires_in` or `exp` from a server or a user
+/// is clamped rather than overflowing the clock arithmetic.
+pub const MAX_LIFETIME: Duration = Duration::from_secs(2 * 86_400);
+
 impl Token {
+    /// A token issued `now` that lives `lifetime` (clamped to [`MAX_LIFETIME`]).
+    pub fn expiring(access: Secret, now: SystemTime, lifetime: Duration, refresh: Option<Secret>) -> Self {
+        let lifetime = lifetime.min(MAX_LIFETIME);
+        Token { access, issued_at: now, expires_at: now.checked_add(lifetime).unwrap_or(now), refresh }
+    }
+
     pub fn from_response(response: TokenResponse, now: SystemTime) -> Self {
         let lifetime = response.expires_in.map(Duration::from_secs).unwrap_or(DEFAULT_LIFETIME);
-        Token { access: response.access_token, issued_at: now, expires_at: now + lifetime, refresh: response.refresh_token }
+        Token::expiring(response.access_token, now, lifetime, response.refresh_token)
     }
 
     /// Renew 300 s before expiry; for tokens that live less than twice that (the sandbox's
@@ -90,6 +100,9 @@ pub struct TokenManager {
     http: reqwest::Client,
     clock: Clock,
     state: tokio::sync::Mutex<Token>,
+    /// The current token's expiry, readable without waiting for a renewal in progress
+    /// (Get-ConnectionInformation must not hang behind a 70 s managed-identity retry).
+    expires_at: parking_lot::Mutex<SystemTime>,
     log: std::sync::Arc<crate::activity_log::ActivityLog>,
 }
 
@@ -103,7 +116,8 @@ impl TokenManager {
         first: Token,
         log: std::sync::Arc<crate::activity_log::ActivityLog>,
     ) -> Self {
-        TokenManager { credential, token_url, scope, http, clock, state: tokio::sync::Mutex::new(first), log }
+        let expires_at = parking_lot::Mutex::new(first.expires_at);
+        TokenManager { credential, token_url, scope, http, clock, state: tokio::sync::Mutex::new(first), expires_at, log }
     }
 
     /// A token good for the next request, renewing it first when it is within the margin.
@@ -135,18 +149,24 @@ impl TokenManager {
         // A refresh response without refresh_token keeps the old one (requirement 4).
         let refresh = renewed.refresh.clone().or_else(|| token.refresh.clone());
         *token = Token { refresh, ..renewed };
+        *self.expires_at.lock() = token.expires_at;
         Ok(token.access.clone())
     }
 
-    /// Forgets the token's remaining life so the next call renews (after a 401).
-    pub async fn invalidate(&self) {
+    /// Forgets the remaining life of `refused` (after a 401) so the next call renews. A token
+    /// another caller already renewed is left alone: N callers refused with the same old
+    /// token cause one renewal, not N.
+    pub async fn invalidate(&self, refused: &Secret) {
         let mut token = self.state.lock().await;
-        token.expires_at = token.issued_at;
+        if token.access == *refused {
+            token.expires_at = token.issued_at;
+        }
     }
 
-    pub async fn snapshot(&self) -> (SystemTime, bool) {
-        let token = self.state.lock().await;
-        (token.expires_at, token.is_expired((self.clock)()))
+    /// The token's expiry and whether it has passed, without waiting for a renewal.
+    pub fn snapshot(&self) -> (SystemTime, bool) {
+        let expires_at = *self.expires_at.lock();
+        (expires_at, (self.clock)() >= expires_at)
     }
 
     pub fn is_renewable(&self) -> bool {

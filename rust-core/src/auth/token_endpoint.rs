@@ -57,20 +57,16 @@ impl OAuthError {
     }
 }
 
-/// Accepts `3599` and `"3599"`: managed identity endpoints send numbers as strings.
+/// Accepts `3599` and `"3599"`: managed identity endpoints send numbers as strings. Anything
+/// else (a date text from App Service 2017-09-01, a negative number) is simply absent.
 pub fn number_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<u64>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum N {
-        Num(f64),
-        Str(String),
-    }
-    Ok(match Option::<N>::deserialize(d)? {
-        None => None,
-        Some(N::Num(n)) if n >= 0.0 => Some(n as u64),
-        Some(N::Num(_)) => None,
-        Some(N::Str(s)) => s.trim().parse::<f64>().ok().filter(|n| *n >= 0.0).map(|n| n as u64),
-    })
+    let number = match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::Number(n)) => n.as_f64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    // `as` saturates: 1e30 becomes u64::MAX, which Token::expiring clamps.
+    Ok(number.filter(|n| n.is_finite() && *n >= 0.0).map(|n| n as u64))
 }
 
 /// POSTs a form to the token endpoint and reads the token response.

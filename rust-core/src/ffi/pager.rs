@@ -64,9 +64,11 @@ pub unsafe extern "C" fn exo_pager_next(pager: *mut ExoPager, cancel: *const can
 #[no_mangle]
 pub unsafe extern "C" fn exo_pager_free(pager: *mut ExoPager) {
     if !pager.is_null() {
-        // Dropping aborts the prefetch task, which needs the runtime's context.
-        let _enter = runtime::handle().enter();
-        // SAFETY: created by Box::into_raw and not yet freed.
-        guard_infallible((), || drop(unsafe { Box::from_raw(pager) }));
+        guard_infallible((), || {
+            // Dropping aborts the prefetch task, which needs the runtime's context.
+            let _enter = runtime::handle().enter();
+            // SAFETY: created by Box::into_raw and not yet freed.
+            drop(unsafe { Box::from_raw(pager) })
+        });
     }
 }
