@@ -255,3 +255,33 @@ Describe 'Get-Mailbox under faults (5,000 mailboxes, page size 200: 25 pages)' {
         @($log | Where-Object { $_.endpoint -eq 'token' }).Count | Should -BeGreaterThan 0
     }
 }
+
+Describe 'Stopping Get-Mailbox (Ctrl+C)' {
+    BeforeAll { Connect-TestSandbox $sandbox @{ PageSize = 50 } }
+    AfterAll {
+        Disconnect-ExchangeOnline -Confirm:$false 6>$null
+        Invoke-ExoSandboxControl -Sandbox $sandbox -Method DELETE -Path 'faults' | Out-Null
+    }
+
+    It 'stops within a second while a page is on its way' {
+        # Every page takes 5 s to arrive; Stop() is what Ctrl+C does to the pipeline.
+        Add-Fault @{ endpoint = 'invoke'; kind = 'delay'; delayMs = 5000; every = 1 }
+        $ps = [powershell]::Create()
+        try {
+            # Connections belong to the process, so a second runspace uses the one made here.
+            [void]$ps.AddScript('Import-Module ExoNative; Get-Mailbox -ResultSize Unlimited | Out-Null')
+            $async = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            while (@(Get-TestRequestLog $sandbox -InvokeOnly).Count -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            Start-Sleep -Milliseconds 300
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 1
+            $async.IsCompleted | Should -BeTrue
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally {
+            $ps.Dispose()
+        }
+    }
+}
