@@ -152,13 +152,7 @@ namespace ExoNative
                     ReadAnnotation(ref reader, name, at);
                     continue;
                 }
-                Hint hint = Hint.None, elementHint = Hint.None;
-                if (_pendingLength >= 0 && name.SequenceEqual(_pendingName.AsSpan(0, _pendingLength)))
-                {
-                    hint = _pendingHint;
-                    elementHint = _pendingElementHint;
-                }
-                _pendingLength = -1;
+                (Hint hint, Hint elementHint) = TakePendingHints(name);
                 string propertyName = CachedName(count, name);
                 reader.Read();
                 if (count == _values.Length)
@@ -245,13 +239,7 @@ namespace ExoNative
                     continue;
                 }
 
-                Hint hint = Hint.None, elementHint = Hint.None;
-                if (_pendingLength >= 0 && name.SequenceEqual(_pendingName.AsSpan(0, _pendingLength)))
-                {
-                    hint = _pendingHint;
-                    elementHint = _pendingElementHint;
-                }
-                _pendingLength = -1;
+                (Hint hint, Hint elementHint) = TakePendingHints(name);
 
                 string propertyName = cacheNames ? CachedName(index, name) : Encoding.UTF8.GetString(name);
                 index++;
@@ -262,6 +250,14 @@ namespace ExoNative
         }
 
         /// <summary>"P@odata.type": "#Collection(String)" and the like: remember what it says about P.</summary>
+        /// <summary>The annotation read just before this property, if it was about this property.</summary>
+        private (Hint, Hint) TakePendingHints(ReadOnlySpan<byte> name)
+        {
+            bool mine = _pendingLength >= 0 && name.SequenceEqual(_pendingName.AsSpan(0, _pendingLength));
+            _pendingLength = -1;
+            return mine ? (_pendingHint, _pendingElementHint) : (Hint.None, Hint.None);
+        }
+
         private void ReadAnnotation(ref Utf8JsonReader reader, ReadOnlySpan<byte> name, int at)
         {
             ReadOnlySpan<byte> target = name[..at];
